@@ -1,0 +1,174 @@
+"""The one error hierarchy of casefilm.
+
+Every error carries its data (file, field, value, …) and renders itself as exactly one
+line. `pipeline.cli.main` is the only place that turns an error into a message and an exit
+code; stages and library code raise, they never print or exit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CasefilmError(Exception):
+    """Base of every error casefilm reports to a user."""
+
+    exit_code = 1
+
+    def line(self) -> str:  # one line, no trailing newline
+        return str(self).replace("\n", " ")
+
+
+# --- bad input (exit 2) -----------------------------------------------------------------
+
+
+class InputError(CasefilmError):
+    exit_code = 2
+
+
+class ManifestError(InputError):
+    """A film.yaml (or learning-goals.yaml) is malformed or fails validation."""
+
+    def __init__(self, file: Path | str, field: str, reason: str, value: object = None):
+        self.file, self.field, self.reason, self.value = Path(file), field, reason, value
+        super().__init__(file, field, reason, value)
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.field}: " if self.field else f"{self.file}: "
+        val = "" if self.value is None else f" (got {self.value!r})"
+        return f"{where}{self.reason}{val}"
+
+
+class MediaError(InputError):
+    """A media file is missing, empty, not media, truncated or lacks a needed stream."""
+
+    def __init__(self, file: Path | str, reason: str, field: str | None = None):
+        self.file, self.reason, self.field = Path(file), reason, field
+        super().__init__(file, reason, field)
+
+    def __str__(self) -> str:
+        fld = f" ({self.field})" if self.field else ""
+        return f"{self.file}{fld}: {self.reason}"
+
+
+class UnknownFilm(InputError):
+    def __init__(self, film: str, known: list[str]):
+        self.film, self.known = film, known
+        super().__init__(film, known)
+
+    def __str__(self) -> str:
+        known = ", ".join(self.known) or "none"
+        return f"unknown film {self.film!r} (films in this workspace: {known})"
+
+
+class UnknownStage(InputError):
+    def __init__(self, stage: str, known: list[str]):
+        self.stage, self.known = stage, known
+        super().__init__(stage, known)
+
+    def __str__(self) -> str:
+        return f"unknown stage {self.stage!r} (stages: {', '.join(self.known)})"
+
+
+class NoSpeech(InputError):
+    """The programme has no audio at all, so there is nothing to transcribe or caption."""
+
+    def __init__(self, film: str, detail: str):
+        self.film, self.detail = film, detail
+        super().__init__(film, detail)
+
+    def __str__(self) -> str:
+        return f"film {self.film!r} has no speech to caption: {self.detail}"
+
+
+class StageOrderError(InputError):
+    """A stage was asked to run before what it consumes exists."""
+
+    def __init__(self, film: str, stage: str, missing: str):
+        self.film, self.stage, self.missing = film, stage, missing
+        super().__init__(film, stage, missing)
+
+    def __str__(self) -> str:
+        return f"film {self.film!r}: stage {self.stage!r} needs {self.missing} first"
+
+
+class ReviewedTranscriptError(InputError):
+    """Refusal to replace human-reviewed work with machine output."""
+
+    def __init__(self, file: Path | str, detail: str):
+        self.file, self.detail = Path(file), detail
+        super().__init__(file, detail)
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.detail}"
+
+
+class StaleRevision(InputError):
+    """A save based on an older revision than the newest one (e.g. a second, stale tab)."""
+
+    exit_code = 5
+
+    def __init__(self, film: str, base: int, latest: int):
+        self.film, self.base, self.latest = film, base, latest
+        super().__init__(film, base, latest)
+
+    def __str__(self) -> str:
+        return (f"film {self.film!r}: this edit is based on revision {self.base}, but revision "
+                f"{self.latest} was saved meanwhile; reload and apply the edit again")
+
+
+# --- tools and models (exit 3, 4) ------------------------------------------------------
+
+
+class ToolError(CasefilmError):
+    """An external tool (ffmpeg, ffprobe, espeak-ng, chromium) failed."""
+
+    exit_code = 3
+
+    def __init__(self, argv: list[str], returncode: int, stderr: str):
+        self.argv, self.returncode, self.stderr = list(argv), returncode, stderr
+        super().__init__(argv, returncode, stderr)
+
+    def tail(self) -> str:
+        lines = [ln.strip() for ln in self.stderr.strip().splitlines() if ln.strip()]
+        return lines[-1] if lines else "no error output"
+
+    def __str__(self) -> str:
+        return f"{Path(self.argv[0]).name} failed (exit {self.returncode}): {self.tail()}"
+
+
+class MissingTool(CasefilmError):
+    exit_code = 3
+
+    def __init__(self, tool: str, hint: str):
+        self.tool, self.hint = tool, hint
+        super().__init__(tool, hint)
+
+    def __str__(self) -> str:
+        return f"{self.tool} not found on PATH; {self.hint}"
+
+
+class ModelUnavailable(CasefilmError):
+    exit_code = 4
+
+    def __init__(self, model: str, detail: str):
+        self.model, self.detail = model, detail
+        super().__init__(model, detail)
+
+    def __str__(self) -> str:
+        return (
+            f"Whisper model {self.model!r} is not available ({self.detail}); provide one with "
+            f"--model /path/to/{self.model}.pt --model-name {self.model}, or set "
+            f"CASEFILM_WHISPER_MODEL, or run once with network access to cache it"
+        )
+
+
+class BatchFailed(CasefilmError):
+    """Raised by the CLI after a batch in which some films failed (already reported)."""
+
+    def __init__(self, failed: list[str], total: int):
+        self.failed, self.total = failed, total
+        super().__init__(failed, total)
+
+    def __str__(self) -> str:
+        return f"{len(self.failed)} of {self.total} films failed: {', '.join(self.failed)}"

@@ -1,0 +1,128 @@
+"""Atomic outputs and content digests.
+
+Every file casefilm produces appears under its final name only when complete: it is
+written to a temporary name in the same directory and renamed (rename(2) is atomic on one
+filesystem). Temporary names start with `.tmp-` so a later run can sweep leftovers of a
+killed one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+TMP_PREFIX = ".tmp-"
+
+
+@contextlib.contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `final`; on success rename it to `final`."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=final.suffix, dir=final.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, final)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_text(final: Path) -> Iterator[io.TextIOBase]:
+    """Open a text stream whose content appears at `final` only if the block succeeds."""
+    with atomic_path(final) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def write_text(final: Path, text: str) -> Path:
+    with atomic_text(final) as fh:
+        fh.write(text)
+    return Path(final)
+
+
+def write_json(final: Path, data: object) -> Path:
+    return write_text(final, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def copy_atomic(src: Path, final: Path) -> Path:
+    """Hard-link (cheap, same content) or copy `src` to `final`, atomically."""
+    with atomic_path(final) as tmp:
+        tmp.unlink()
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
+    return Path(final)
+
+
+def sweep_temporaries(directory: Path) -> int:
+    """Remove `.tmp-*` leftovers of an interrupted run below `directory`."""
+    n = 0
+    if directory.exists():
+        for p in directory.rglob(TMP_PREFIX + "*"):
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_json(data: object) -> str:
+    return sha256_text(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str))
+
+
+class DigestCache:
+    """sha256 of files, remembered by (size, mtime_ns, inode) so large media is hashed once."""
+
+    def __init__(self, store: Path):
+        self.store = store
+        try:
+            self._data: dict[str, list] = json.loads(store.read_text())
+        except (OSError, ValueError):
+            self._data = {}
+        self._dirty = False
+
+    def digest(self, path: Path) -> str:
+        path = Path(path)
+        st = path.stat()
+        key = str(path.resolve())
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+        hit = self._data.get(key)
+        if hit and hit[:3] == stamp:
+            return hit[3]
+        d = sha256_file(path)
+        self._data[key] = stamp + [d]
+        self._dirty = True
+        return d
+
+    def save(self) -> None:
+        if self._dirty:
+            write_json(self.store, self._data)
+            self._dirty = False

@@ -1,0 +1,202 @@
+"""The film manifest `projects/<film>/film.yaml` and the workspace goal catalogue.
+
+Loading validates with pydantic; every failure becomes one `ManifestError` naming the file,
+the field path and the bad value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from . import timecode
+from .errors import ManifestError
+from .models import LearningGoal, Ms, Strict
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+class Speaker(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+    role: str | None = None
+
+
+class Source(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    file: Path
+    speaker: str | None = None
+    audio_channel: int | None = Field(default=None, ge=1)  # 1-based channel carrying the voice
+
+
+class TranscriptSettings(Strict):
+    import_: Path | None = Field(default=None, alias="import")
+    model: str | None = None  # Whisper model name or checkpoint path
+    model_name: str | None = None  # name of a checkpoint given as path (alignment heads)
+    beam_size: int | None = Field(default=None, ge=1)
+
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+
+class SubtitleSettings(Strict):
+    """Profile name plus optional per-field overrides of that profile's figures."""
+
+    profile: str = "de-web"
+    chars_per_line: int | None = Field(default=None, ge=10)
+    max_lines: int | None = Field(default=None, ge=1, le=3)
+    max_cps: float | None = Field(default=None, gt=0)
+    min_duration_ms: int | None = Field(default=None, ge=0)
+    max_duration_ms: int | None = Field(default=None, gt=0)
+    min_gap_frames: int | None = Field(default=None, ge=0)
+    chain_gap_frames: int | None = Field(default=None, ge=0)
+    count_spaces: bool | None = None
+
+
+class Quote(Strict):
+    start: Ms
+    end: Ms
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _tc(cls, v: Any) -> int:
+        return timecode.parse(v)
+
+
+class Chapter(Strict):
+    start: Ms
+    title: str
+    goals: list[str] = Field(default_factory=list)
+    summary: str | None = None
+    quote: Quote | None = None
+    questions: list[str] = Field(default_factory=list)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _tc(cls, v: Any) -> int:
+        return timecode.parse(v)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("chapter title is empty")
+        return v.strip()
+
+
+class ExportSettings(Strict):
+    loudness_lufs: float = Field(default=-16.0, ge=-40, le=-5)
+    true_peak_dbtp: float = Field(default=-1.5, ge=-9, le=0)
+    poster: Ms | None = None  # timecode of the poster frame; else picked automatically
+    description_chapters: bool = False  # YouTube/PeerTube description block (its rules checked)
+    max_height: int = Field(default=1080, ge=144, le=2160)
+
+    @field_validator("poster", mode="before")
+    @classmethod
+    def _tc(cls, v: Any) -> int | None:
+        return None if v is None else timecode.parse(v)
+
+
+class FilmManifest(Strict):
+    title: str = Field(min_length=1)
+    language: str = Field(default="de", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    organisation: str | None = None
+    industry: str | None = None
+    learning_goals: list[LearningGoal] = Field(default_factory=list)
+    speakers: list[Speaker] = Field(default_factory=list)
+    glossary: list[str] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    master: Path | None = None
+    transcript: TranscriptSettings = Field(default_factory=TranscriptSettings)
+    subtitles: SubtitleSettings = Field(default_factory=SubtitleSettings)
+    chapters: list[Chapter] = Field(default_factory=list)
+    export: ExportSettings = Field(default_factory=ExportSettings)
+
+    @model_validator(mode="after")
+    def _refs(self) -> "FilmManifest":
+        if not self.sources and self.master is None:
+            raise ValueError("sources: at least one source (or a master) is required")
+        speaker_ids = {s.id for s in self.speakers}
+        for key, items in (("speakers", self.speakers), ("sources", self.sources)):
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                if item.id in seen:
+                    raise ValueError(f"{key}.{i}.id: duplicate id {item.id!r}")
+                seen.add(item.id)
+        for i, src in enumerate(self.sources):
+            if src.speaker is not None and src.speaker not in speaker_ids:
+                raise ValueError(f"sources.{i}.speaker: unknown speaker {src.speaker!r}")
+        return self
+
+    def speaker_name(self, speaker_id: str | None) -> str | None:
+        return next((s.name for s in self.speakers if s.id == speaker_id), None)
+
+
+class GoalCatalogue(Strict):
+    goals: list[LearningGoal] = Field(default_factory=list)
+    name: str | None = None  # name of the DefinedTermSet
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(path, "", "file not found") from None
+    except UnicodeDecodeError as e:
+        raise ManifestError(path, "", f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ManifestError(path, "", f"malformed YAML: {where}{problem}") from None
+
+
+def _loc(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if p not in ("function-after",)) or "(top level)"
+
+
+def validation_error(path: Path, err: ValidationError, data: Any) -> ManifestError:
+    """Turn pydantic's first error into a ManifestError naming field and value."""
+    first = err.errors()[0]
+    loc = tuple(p for p in first["loc"])
+    msg = first["msg"]
+    if first["type"] == "extra_forbidden":
+        return ManifestError(path, _loc(loc), "unknown key")
+    if first["type"] == "value_error":
+        msg = msg.removeprefix("Value error, ")
+        # model-level validators put "field: reason" in the message
+        head, sep, rest = msg.partition(": ")
+        if sep and " " not in head and not loc:
+            return ManifestError(path, head, rest)
+    value = first.get("input") if first["type"] != "missing" else None
+    if isinstance(value, (dict, list)):
+        value = None
+    return ManifestError(path, _loc(loc), msg, value)
+
+
+def parse_model(model: type[Strict], path: Path, data: Any):
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ManifestError(path, "", f"expected a mapping of keys, got {type(data).__name__}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise validation_error(path, e, data) from None
+
+
+def load_film(path: Path) -> FilmManifest:
+    return parse_model(FilmManifest, path, read_yaml(path))
+
+
+def load_catalogue(path: Path) -> GoalCatalogue:
+    if not path.exists():
+        return GoalCatalogue()
+    data = read_yaml(path)
+    if isinstance(data, list):  # a bare list of goals is accepted too
+        data = {"goals": data}
+    return parse_model(GoalCatalogue, path, data)

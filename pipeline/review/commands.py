@@ -1,0 +1,3 @@
+"""CLI commands of this package, registered by pipeline.cli."""
+
+COMMANDS: list = []

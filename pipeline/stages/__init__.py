@@ -1,0 +1,5 @@
+"""The pipeline, in order. This list is the whole of it: the runner walks it."""
+
+from . import chapters, export, ingest, subtitles, transcribe
+
+STAGES = [ingest.STAGE, transcribe.STAGE, subtitles.STAGE, chapters.STAGE, export.STAGE]

@@ -1,0 +1,14 @@
+"""Stage 'subtitles' (being written; owner replaces this file)."""
+
+from .base import Context, Pending, Plan, Result, Stage
+
+
+def plan(ctx: Context) -> Plan:
+    raise Pending("stage 'subtitles' implementation")
+
+
+def run(ctx: Context) -> Result:
+    raise NotImplementedError
+
+
+STAGE = Stage("subtitles", plan, run)

@@ -1,0 +1,14 @@
+"""Stage 'transcribe' (being written; owner replaces this file)."""
+
+from .base import Context, Pending, Plan, Result, Stage
+
+
+def plan(ctx: Context) -> Plan:
+    raise Pending("stage 'transcribe' implementation")
+
+
+def run(ctx: Context) -> Result:
+    raise NotImplementedError
+
+
+STAGE = Stage("transcribe", plan, run)
