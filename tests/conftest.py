@@ -1,0 +1,57 @@
+"""Shared fixtures: a tiny Whisper checkpoint, workspaces with generated films."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests import media
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    missing = [t for t in ("ffmpeg", "ffprobe", "espeak-ng") if not shutil.which(t)]
+    if missing:
+        raise pytest.UsageError(f"tests need {', '.join(missing)} on PATH (see README)")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """Path of a tiny random Whisper checkpoint, built once per test session."""
+    return media.tiny_whisper(tmp_path_factory.mktemp("model") / "tiny-random.pt")
+
+
+def write_film(ws: Path, film_id: str, manifest: dict) -> Path:
+    d = ws / "projects" / film_id
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "film.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
+                                 encoding="utf-8")
+    return d
+
+
+def casefilm(ws: Path, *args: str, env: dict | None = None, check: bool = False,
+             timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run the real CLI (`python -m pipeline`) in a subprocess against workspace `ws`."""
+    import os
+
+    full_env = {**os.environ, "CASEFILM_WORKSPACE": str(ws), **(env or {})}
+    full_env.setdefault("PYTHONPATH", str(REPO))
+    proc = subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True,
+                          text=True, env=full_env, timeout=timeout, cwd=ws)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"casefilm {' '.join(args)} failed ({proc.returncode}):\n"
+                             f"{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    ws = tmp_path / "ws"
+    (ws / "projects").mkdir(parents=True)
+    return ws
