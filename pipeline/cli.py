@@ -5,12 +5,13 @@ This module is the one place where errors become messages and exit codes (`main`
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from . import __version__
-from .errors import BatchFailed, CasefilmError, InputError
+from .errors import BatchFailed, CasefilmError, InputError, InternalError
 from .runner import STAGE_NAMES, film_status, run_film, select_stages, stage_by_name
 from .stages.base import RunOptions
 from .workspace import Workspace
@@ -168,10 +169,15 @@ def _status_extras(film) -> list[str]:
 @model_name_option
 def demo(directory, model, model_name) -> None:
     """Build a workspace with a synthetic German case film in DIRECTORY and run it all."""
+    from . import asr  # noqa: PLC0415
     from .demo import build_demo  # noqa: PLC0415
 
+    options = _options(model, model_name)
+    spec = asr.resolve_model(model, model_name, None, None)
+    # load the model first: without one the demo stops at once with one line
+    options.cached(("whisper", spec, options.device), lambda: asr.load_model(spec))
     ws, film_id = build_demo(directory, report=_report)
-    _batch([ws.film(film_id)], _options(model, model_name), select_stages(), set())
+    _batch([ws.film(film_id)], options, select_stages(), set())
     root = ws.root
     click.echo(f"\nDemo finished. Look at:\n"
                f"  player page   {root / 'exports' / film_id / 'index.html'}\n"
@@ -208,3 +214,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the one place that turns any error into a line
+        if os.environ.get("CASEFILM_DEBUG"):
+            raise
+        err = InternalError("casefilm", e)
+        click.echo(f"error: {err.line()}", err=True)
+        sys.exit(err.exit_code)

@@ -163,6 +163,21 @@ class ModelUnavailable(CasefilmError):
         )
 
 
+class InternalError(CasefilmError):
+    """An unexpected exception inside casefilm: a bug. Reported in one line; the full
+    traceback is printed when CASEFILM_DEBUG=1."""
+
+    exit_code = 70
+
+    def __init__(self, where: str, exc: BaseException):
+        self.where, self.exc = where, exc
+        super().__init__(where, exc)
+
+    def __str__(self) -> str:
+        return (f"internal error in {self.where}: {type(self.exc).__name__}: {self.exc} "
+                f"(please report; CASEFILM_DEBUG=1 shows the traceback)")
+
+
 class BatchFailed(CasefilmError):
     """Raised by the CLI after a batch in which some films failed (already reported)."""
 

@@ -36,7 +36,11 @@ class TranscriptSettings(Strict):
     import_: Path | None = Field(default=None, alias="import")
     model: str | None = None  # Whisper model name or checkpoint path
     model_name: str | None = None  # name of a checkpoint given as path (alignment heads)
+    # decoding settings (reference/whisper.md); unset means casefilm's defaults
     beam_size: int | None = Field(default=None, ge=1)
+    temperature: float | list[float] | None = None
+    hallucination_silence_threshold: float | None = Field(default=2.0, ge=0)  # s; null: off
+    condition_on_previous_text: bool = False
 
     model_config = Strict.model_config | {"populate_by_name": True}
 

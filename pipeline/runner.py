@@ -7,13 +7,15 @@ Stages know nothing of this module; the pipeline is the visible list in
 from __future__ import annotations
 
 import json
+import os
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import records
-from .errors import CasefilmError, StageOrderError, UnknownStage
+from .errors import CasefilmError, InternalError, StageOrderError, UnknownStage
 from .fsutil import sweep_temporaries
 from .stages import STAGES
 from .stages.base import Context, Pending, Plan, RunOptions, Stage
@@ -136,6 +138,10 @@ def run_film(film: Film, options: RunOptions, stages: list[Stage],
                 outcome.worked.append(stage.name)
     except CasefilmError as e:
         outcome.error = e
+    except Exception as e:  # a bug must not stop the batch; CASEFILM_DEBUG shows it
+        if os.environ.get("CASEFILM_DEBUG"):
+            traceback.print_exc()
+        outcome.error = InternalError(f"film {film.id!r}", e)
     finally:
         film.ws.digests.save()
     return outcome

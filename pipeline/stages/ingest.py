@@ -1,14 +1,205 @@
-"""Stage 'ingest' (being written; owner replaces this file)."""
+"""Stage 'ingest': check every source, record what it is, build the programme and ASR audio.
 
+Raw footage is only ever read. The programme is the `master` when given; else the single
+source as it is (when no audio channel must be picked); else the sources joined in manifest
+order after normalising them to one size, frame rate and audio format (in the film cache).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import ffmpeg
+from ..errors import ManifestError, MediaError
+from ..fsutil import atomic_path, sha256_json, write_text
+from ..models import MediaInfo, Programme, SourceSpan
+from ..workspace import Film
 from .base import Context, Pending, Plan, Result, Stage
+
+ASR_RATE = 16_000  # Hz, what Whisper consumes
+MEZZANINE = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p",
+             "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2", "-movflags", "+faststart"]
+
+
+def programme_path(film: Film) -> Path:
+    return film.cache_dir / "programme.json"
+
+
+def load_programme(film: Film) -> Programme:
+    """The ingest result; raises Pending if ingest has not run."""
+    p = programme_path(film)
+    if not p.exists():
+        raise Pending("ingest (no programme yet)")
+    return Programme.model_validate_json(p.read_text(encoding="utf-8"))
+
+
+def _files(ctx: Context) -> list[tuple[str, Path]]:
+    m = ctx.film.manifest
+    out = [(f"sources.{i}.file", ctx.film.resolve_media(s.file)) for i, s in enumerate(m.sources)]
+    if m.master is not None:
+        out.append(("master", ctx.film.resolve_media(m.master)))
+    return out
+
+
+def _digest(ctx: Context, field: str, path: Path) -> str:
+    if not path.exists():
+        raise MediaError(path, "file not found", field=field)
+    if not path.is_file():
+        raise MediaError(path, "not a regular file", field=field)
+    return ctx.digest(path)
 
 
 def plan(ctx: Context) -> Plan:
-    raise Pending("stage 'ingest' implementation")
+    m = ctx.film.manifest
+    inputs = {field: _digest(ctx, field, path) for field, path in _files(ctx)}
+    params = {
+        "sources": sha256_json([s.model_dump(mode="json") for s in m.sources]),
+        "master": str(m.master) if m.master else None,
+        "mezzanine": MEZZANINE, "asr_rate": ASR_RATE,
+    }
+    return Plan(inputs, params)
+
+
+def _probe(ctx: Context, field: str, path: Path) -> MediaInfo:
+    try:
+        return ffmpeg.media_info(path, _digest(ctx, field, path))
+    except MediaError as e:
+        raise MediaError(e.file, e.reason, field=field) from None
+
+
+def _even(n: float) -> int:
+    return max(2, int(n) // 2 * 2)
+
+
+def _display_size(info: MediaInfo) -> tuple[int, int]:
+    v = info.video
+    assert v and v.width and v.height
+    return (v.height, v.width) if v.rotation in (90, 270) else (v.width, v.height)
+
+
+def _join(ctx: Context, infos: list[MediaInfo], out: Path, max_height: int) -> None:
+    """Normalise and concatenate the sources into one mezzanine file, decoding each once."""
+    m = ctx.film.manifest
+    sized = [_display_size(i) for i in infos if i.video]
+    w = max((s[0] for s in sized), default=1280)
+    h = max((s[1] for s in sized), default=720)
+    if h > max_height:
+        w, h = w * max_height / h, max_height
+    w, h = _even(w), _even(h)
+    fps = next((i.video.fps for i in infos if i.video and i.video.fps), None) or 25.0
+    fps = round(fps, 3)
+    args: list = []
+    graph: list[str] = []
+    for k, (src, info) in enumerate(zip(m.sources, infos)):
+        args += ["-i", ctx.film.resolve_media(src.file)]
+        d = info.duration_ms / 1000
+        if info.video:
+            graph.append(
+                f"[{k}:v:0]scale={w}:{h}:force_original_aspect_ratio=decrease,"
+                f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={fps},format=yuv420p,"
+                f"tpad=stop_mode=clone:stop_duration={d:.3f},trim=duration={d:.3f},"
+                f"setpts=PTS-STARTPTS[v{k}]")
+        else:
+            graph.append(f"color=c=black:s={w}x{h}:r={fps}:d={d:.3f},format=yuv420p[v{k}]")
+        if info.audio:
+            ch = src.audio_channel
+            pick = (f"pan=stereo|c0=c{ch - 1}|c1=c{ch - 1}," if ch
+                    else "aformat=channel_layouts=stereo,")
+            graph.append(f"[{k}:a:0]{pick}aresample=48000,apad,atrim=duration={d:.3f},"
+                         f"asetpts=PTS-STARTPTS[a{k}]")
+        else:
+            graph.append(f"anullsrc=r=48000:cl=stereo,atrim=duration={d:.3f}[a{k}]")
+    n = len(infos)
+    graph.append("".join(f"[v{k}][a{k}]" for k in range(n)) + f"concat=n={n}:v=1:a=1[v][a]")
+    total = sum(i.duration_ms for i in infos)
+    with atomic_path(out) as tmp:
+        ffmpeg.run([*args, "-filter_complex", ";".join(graph), "-map", "[v]", "-map", "[a]",
+                    *MEZZANINE, "-f", "mp4", tmp],
+                   duration_ms=total, desc=f"{ctx.film.id}: joining sources")
+
+
+def _asr_audio(ctx: Context, media: Path, out: Path, duration_ms: int) -> None:
+    """16 kHz mono 16-bit WAV of the programme's first audio stream (channels mixed)."""
+    with atomic_path(out) as tmp:
+        ffmpeg.run(["-i", media, "-map", "0:a:0", "-ac", "1", "-ar", str(ASR_RATE),
+                    "-c:a", "pcm_s16le", "-f", "wav", tmp],
+                   duration_ms=duration_ms, desc=f"{ctx.film.id}: extracting audio")
 
 
 def run(ctx: Context) -> Result:
-    raise NotImplementedError
+    film, m = ctx.film, ctx.film.manifest
+    notes: list[str] = []
+    infos: list[MediaInfo] = []
+    for i, src in enumerate(m.sources):
+        field = f"sources.{i}.file"
+        info = _probe(ctx, field, film.resolve_media(src.file))
+        if src.audio_channel:
+            if not info.audio:
+                raise ManifestError(film.manifest_path, f"sources.{i}.audio_channel",
+                                    f"{src.file} has no audio stream", src.audio_channel)
+            if src.audio_channel > (info.audio.channels or 1):
+                raise ManifestError(film.manifest_path, f"sources.{i}.audio_channel",
+                                    f"{src.file} has only {info.audio.channels} audio channel(s)",
+                                    src.audio_channel)
+        infos.append(info)
+    master = _probe(ctx, "master", film.resolve_media(m.master)) if m.master else None
+    # decode checks: everything that becomes the programme is decoded in full below or here
+    for i, info in enumerate(infos):
+        try:
+            ffmpeg.check_decodes(Path(info.path), info, tail_only=master is not None)
+        except MediaError as e:
+            raise MediaError(e.file, e.reason, field=f"sources.{i}.file") from None
+    if master:
+        try:
+            ffmpeg.check_decodes(Path(master.path), master)
+        except MediaError as e:
+            raise MediaError(e.file, e.reason, field="master") from None
+
+    outputs: list[Path] = []
+    film.cache_dir.mkdir(parents=True, exist_ok=True)
+    spans: list[SourceSpan] = []
+    if master:
+        prog_info = master
+        media = Path(master.path)
+    elif len(infos) == 1 and not m.sources[0].audio_channel and infos[0].video:
+        prog_info = infos[0]
+        media = Path(infos[0].path)
+    else:
+        media = film.cache_dir / "programme.mp4"
+        _join(ctx, infos, media, m.export.max_height)
+        prog_info = ffmpeg.media_info(media, ctx.digest(media))
+        outputs.append(media)
+    if not master:
+        t = 0
+        for src, info in zip(m.sources, infos):
+            spans.append(SourceSpan(id=src.id, start=t, end=t + info.duration_ms,
+                                    speaker=src.speaker, has_audio=info.audio is not None))
+            t += info.duration_ms
+        silent = [s.id for s in spans if not s.has_audio]
+        if silent and len(silent) < len(spans):
+            notes.append(f"sources without audio (silent in the programme): {', '.join(silent)}")
+    has_audio = (master.audio is not None) if master else any(s.has_audio for s in spans)
+    if not prog_info.video:
+        raise MediaError(media, "the programme has no video stream",
+                         field="master" if master else "sources")
+    asr = None
+    if has_audio:
+        asr = film.cache_dir / "asr.wav"
+        _asr_audio(ctx, media, asr, prog_info.duration_ms)
+        outputs.append(asr)
+    else:
+        notes.append("no audio stream in any source: the film has no speech to transcribe")
+    w, h = _display_size(prog_info)
+    programme = Programme(
+        film=film.id, media=str(media), media_sha256=prog_info.sha256,
+        duration_ms=prog_info.duration_ms, width=w, height=h,
+        fps=prog_info.video.fps or 25.0, has_audio=has_audio,
+        asr_audio=str(asr) if asr else None, sources=infos, spans=spans, master=master,
+    )
+    outputs.append(write_text(programme_path(film), programme.model_dump_json(indent=1) + "\n"))
+    notes.append(f"programme {prog_info.duration_ms / 1000:.1f} s, {w}x{h} @ {programme.fps:g} fps"
+                 f" from {'the master' if master else f'{len(infos)} source(s)'}")
+    return Result(outputs=outputs, notes=notes, versions={"ffmpeg": ffmpeg.version()})
 
 
-STAGE = Stage("ingest", plan, run)
+STAGE = Stage("ingest", plan, run, summary="Check sources, build the programme and ASR audio.")

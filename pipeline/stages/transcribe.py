@@ -1,14 +1,98 @@
-"""Stage 'transcribe' (being written; owner replaces this file)."""
+"""Stage 'transcribe': Whisper (or an imported transcript) → projects/<film>/transcript/asr.json.
 
-from .base import Context, Pending, Plan, Result, Stage
+The fingerprint is the ASR audio (or the import file), language and glossary. The model is
+deliberately not part of it: a finished transcript stays valid when another model is
+configured later (redo with `--force transcribe`); the model used is in the provenance.
+A transcript with human revisions is never replaced: the stage leaves it current.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import asr, transcripts
+from ..errors import NoSpeech
+from ..fsutil import sha256_json
+from .base import Context, Plan, Result, Stage
+from .ingest import load_programme
+
+
+def _import_path(ctx: Context) -> Path | None:
+    imp = ctx.film.manifest.transcript.import_
+    return ctx.film.resolve_media(imp) if imp else None
 
 
 def plan(ctx: Context) -> Plan:
-    raise Pending("stage 'transcribe' implementation")
+    m = ctx.film.manifest
+    prog = load_programme(ctx.film)
+    imp = _import_path(ctx)
+    inputs = {"programme": prog.media_sha256}
+    if imp is not None:
+        inputs["import"] = ctx.digest(imp) if imp.is_file() else "missing"
+    elif prog.asr_audio:
+        inputs["audio"] = ctx.digest(Path(prog.asr_audio))
+    params = {"language": m.language, "glossary": sha256_json(m.glossary),
+              "speakers": sha256_json([s.model_dump(mode="json") for s in m.speakers]),
+              "decoding": m.transcript.model_dump(
+                  mode="json", include={"beam_size", "temperature", "condition_on_previous_text",
+                                        "hallucination_silence_threshold"})}
+    return Plan(inputs, params)
+
+
+def _speaker_at(prog, t: int) -> str | None:
+    for span in prog.spans:
+        if span.start <= t < span.end:
+            return span.speaker
+    return None
 
 
 def run(ctx: Context) -> Result:
-    raise NotImplementedError
+    film, m = ctx.film, ctx.film.manifest
+    prog = load_programme(film)
+    if transcripts.has_human_work(film):
+        n = transcripts.revision_numbers(film)[-1]
+        return Result(outputs=[p for p in [transcripts.asr_path(film)] if p.exists()],
+                      notes=[f"kept the human transcript (revision {n}); no machine run "
+                             "replaces it"])
+    imp = _import_path(ctx)
+    notes: list[str] = []
+    if imp is not None:
+        names = {s.name: s.id for s in m.speakers} | {s.id: s.id for s in m.speakers}
+        t = asr_import(ctx, imp, prog.duration_ms, names)
+        notes.append(f"imported {len(t.segments)} segments from {imp.name} (no Whisper run)")
+        versions = {}
+    else:
+        if not prog.has_audio or not prog.asr_audio:
+            raise NoSpeech(film.id, "no source has an audio stream, so there is nothing to "
+                                    "transcribe")
+        spec = asr.resolve_model(ctx.options.model, ctx.options.model_name,
+                                 m.transcript.model, m.transcript.model_name)
+        model = ctx.options.cached(("whisper", spec, ctx.options.device),
+                                   lambda: asr.load_model(spec, ctx.options.device))
+        params = asr.params_for(m)
+        ctx.report(f"transcribing {prog.duration_ms / 1000:.0f} s with Whisper "
+                   f"{spec.describe()}")
+        t, dropped = asr.transcribe(model, asr.read_wav(Path(prog.asr_audio)), params,
+                                    film=film.id, duration_ms=prog.duration_ms,
+                                    model_desc=spec.describe())
+        if dropped["hallucinated"]:
+            notes.append(f"dropped {dropped['hallucinated']} known hallucinated line(s)")
+        if dropped["beyond_end"]:
+            notes.append(f"dropped {dropped['beyond_end']} segment(s) beyond the media's end")
+        notes.append(f"{len(t.segments)} segments, {len(t.words)} words")
+        versions = t.provenance.tool_versions
+    segs = [s if s.speaker else s.model_copy(update={"speaker": _speaker_at(prog, (s.start + s.end) // 2)})
+            for s in t.segments]
+    t = t.model_copy(update={"segments": segs})
+    return Result(outputs=[transcripts.write_machine(film, t)], notes=notes, versions=versions)
 
 
-STAGE = Stage("transcribe", plan, run)
+def asr_import(ctx: Context, path: Path, duration_ms: int, names: dict[str, str]):
+    from ..transcript_io import read_transcript
+
+    return read_transcript(path, film=ctx.film.id, language=ctx.film.manifest.language,
+                           duration_ms=duration_ms, speakers=names)
+
+
+STAGE = Stage("transcribe", plan, run,
+              summary="Whisper (or an imported transcript) with word timings.")

@@ -1,0 +1,114 @@
+"""`casefilm demo`: a workspace with a synthetic German case film.
+
+Two interview clips, each a different shot (lavfi `gradients` and `testsrc2`), with speech
+from espeak-ng in two voices for two speakers; a goal catalogue, film goals and chapters.
+A workspace that already holds the demo film is reused as it is: the demo never overwrites
+a film.yaml or footage that may have been edited since.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from . import ffmpeg
+from .fsutil import atomic_path, write_text
+from .workspace import Workspace
+
+FILM_ID = "ki-dienstplanung"
+
+CLIPS = [  # (source id, file name, speaker, espeak voice, lavfi video, text)
+    ("interview-anna", "interview_anna.mp4", "anna", "de+Annie",
+     "gradients=s=1280x720:r=25:c0=0x1f3a5f:c1=0x3f7fbf:x0=0:y0=0:x1=1280:y1=720:speed=0.02",
+     "Guten Tag. Ich bin Anna Beispiel, Pflegedienstleitung. "
+     "Früher hat die Dienstplanung jede Woche zwölf Stunden gedauert. "
+     "Heute schlägt uns eine KI einen Dienstplan vor, und wir prüfen ihn gemeinsam. "
+     "So bleibt mehr Zeit für die Pflege."),
+    ("interview-ben", "interview ben (Betriebsrat).mp4", "ben", "de+Boris",
+     "testsrc2=s=1280x720:r=25",
+     "Ich bin Ben Beispiel vom Betriebsrat. Wichtig war uns, dass niemand überwacht wird. "
+     "Wir haben eine Betriebsvereinbarung geschlossen, bevor das System eingeführt wurde. "
+     "Die Beschäftigten tragen ihre Wünsche jetzt direkt ein."),
+]
+
+CATALOGUE = {
+    "name": "KI gegen Fachkräftemangel – Lernziele",
+    "goals": [
+        {"id": "LZ-PLANUNG-1", "text": "Beschreiben, wie KI die Einsatzplanung entlastet",
+         "level": "verstehen", "dimension": "Einsatzplanung",
+         "audiences": ["Unternehmen", "Kommunen"]},
+        {"id": "LZ-BETEILIGUNG-1",
+         "text": "Erläutern, warum der Betriebsrat bei der Einführung von KI früh beteiligt wird",
+         "level": "verstehen", "dimension": "Einführung von KI-Systemen",
+         "audiences": ["Betriebsräte", "Führungskräfte"]},
+    ],
+}
+
+
+def _make_clip(raw: Path, name: str, voice: str, video: str, text: str) -> float:
+    """Render one interview clip; returns its duration in seconds."""
+    out = raw / name
+    wav = raw / f".tmp-{out.stem}.wav"
+    ffmpeg.run(["-v", voice, "-s", "150", "-w", wav, text], tool="espeak-ng")
+    speech_s = ffmpeg.media_info(wav, "-").duration_ms / 1000
+    dur = round(speech_s + 1.0, 2)
+    with atomic_path(out) as tmp:
+        ffmpeg.run(["-f", "lavfi", "-i", f"{video}:d={dur}", "-i", wav, "-filter_complex",
+                    f"[1:a]adelay=300|300,apad,atrim=0:{dur},aformat=channel_layouts=stereo[a]",
+                    "-map", "0:v", "-map", "[a]", "-c:v", "libx264", "-preset", "veryfast",
+                    "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
+                    "-ar", "48000", "-t", str(dur), "-f", "mp4", tmp])
+    wav.unlink()
+    return dur
+
+
+def build_demo(directory: str | Path, report: Callable[[str], None] = print
+               ) -> tuple[Workspace, str]:
+    ws = Workspace.resolve(directory)
+    film_dir = ws.projects / FILM_ID
+    if (film_dir / "film.yaml").exists():
+        report(f"demo workspace {ws.root} exists: reusing it as it is")
+        return ws, FILM_ID
+    report(f"building demo workspace in {ws.root}")
+    raw = film_dir / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    durations = [_make_clip(raw, name, voice, video, text)
+                 for _, name, _, voice, video, text in CLIPS]
+    anna = durations[0]
+    manifest = {
+        "title": "KI in der Dienstplanung",
+        "language": "de",
+        "organisation": "Pflegedienst Beispiel gGmbH",
+        "industry": "Pflege",
+        "learning_goals": [{"id": "LZ-DEMO-1",
+                            "text": "Einschätzen, welche Zeitersparnis KI im Dienstplan bringt",
+                            "level": "bewerten", "dimension": "Entlastung von Routineaufgaben"}],
+        "speakers": [{"id": "anna", "name": "Anna Beispiel", "role": "Pflegedienstleitung"},
+                     {"id": "ben", "name": "Ben Beispiel", "role": "Betriebsrat"}],
+        "glossary": ["Dienstplan", "Pflegedienstleitung", "Betriebsrat",
+                     "Betriebsvereinbarung", "KI"],
+        "sources": [{"id": sid, "file": f"raw/{name}", "speaker": spk}
+                    for sid, name, spk, *_ in CLIPS],
+        "subtitles": {"profile": "de-web"},
+        "chapters": [
+            {"start": "00:00", "title": "Ausgangslage", "goals": ["LZ-PLANUNG-1"],
+             "summary": "Die Dienstplanung kostete jede Woche zwölf Stunden.",
+             "questions": ["Wie viel Zeit kostet die Dienstplanung in Ihrer Organisation?"]},
+            {"start": f"00:{int(anna * 0.45):02d}", "title": "Die KI schlägt den Dienstplan vor",
+             "goals": ["LZ-PLANUNG-1", "LZ-DEMO-1"],
+             "summary": "Die KI macht einen Vorschlag, das Team prüft ihn gemeinsam."},
+            {"start": f"00:{int(anna):02d}", "title": "Beteiligung des Betriebsrats",
+             "goals": ["LZ-BETEILIGUNG-1"],
+             "summary": "Eine Betriebsvereinbarung schließt Überwachung aus.",
+             "questions": ["Wann sollte der Betriebsrat einbezogen werden?"]},
+        ],
+    }
+    write_text(ws.catalogue_path(), yaml.safe_dump(CATALOGUE, allow_unicode=True,
+                                                   sort_keys=False))
+    write_text(film_dir / "film.yaml", "# casefilm demo film: edit freely, `casefilm run "
+               f"{FILM_ID}` redoes what your change affects\n"
+               + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+    ws.ensure_gitignore()
+    return ws, FILM_ID

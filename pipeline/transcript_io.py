@@ -1,0 +1,93 @@
+"""Reading existing transcripts (film.yaml `transcript.import`): Whisper JSON, SRT, WebVTT.
+
+Subtitle formats carry no word timings; words get times spread over their cue in proportion
+to their length (`spread_words`), the same interpolation the review realignment uses for
+inserted words.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import webvtt
+
+from . import timecode
+from .asr import from_whisper_segments
+from .errors import ManifestError
+from .models import Provenance, Segment, Transcript, Word
+
+FORMATS = {".json": "whisper-json", ".srt": "srt", ".vtt": "vtt"}
+_TAG = re.compile(r"</?[^>]+>")
+
+
+def spread_words(start: int, end: int, text: str) -> list[Word]:
+    """Split `text` into words with times spread over [start, end] ms by character count."""
+    tokens = text.split()
+    if not tokens:
+        return []
+    weights = [len(t) + 1 for t in tokens]
+    total = sum(weights)
+    out, t = [], float(start)
+    span = max(0, end - start)
+    for tok, wgt in zip(tokens, weights):
+        nxt = t + span * wgt / total
+        out.append(Word(start=round(t), end=round(nxt), text=tok))
+        t = nxt
+    out[-1] = out[-1].model_copy(update={"end": end})
+    return out
+
+
+def _clean(text: str) -> str:
+    return " ".join(html.unescape(_TAG.sub("", text)).split())
+
+
+def _cues(path: Path, fmt: str, field: str) -> list[tuple[int, int, str, str | None]]:
+    try:
+        doc = webvtt.from_srt(str(path)) if fmt == "srt" else webvtt.read(str(path))
+    except (webvtt.errors.MalformedFileError, webvtt.errors.MalformedCaptionError,
+            UnicodeDecodeError, ValueError) as e:
+        raise ManifestError(path, field, f"not a valid {fmt.upper()} file: {e}") from None
+    out = []
+    for c in doc:
+        voice = getattr(c, "voice", None)
+        out.append((timecode.parse(c.start), timecode.parse(c.end), _clean(c.text), voice))
+    return out
+
+
+def read_transcript(path: Path, *, film: str, language: str, duration_ms: int,
+                    speakers: dict[str, str], field: str = "transcript.import") -> Transcript:
+    """Read an existing transcript. `speakers` maps display names to speaker ids (VTT voices)."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ManifestError(path, field, "unsupported transcript format (use .json from "
+                            "Whisper, .srt or .vtt)", path.suffix)
+    if not path.is_file():
+        raise ManifestError(path, field, "file not found")
+    if fmt == "whisper-json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as e:
+            raise ManifestError(path, field, f"not valid JSON: {e}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
+            raise ManifestError(path, f"{field}: segments", "expected Whisper JSON with a "
+                                "'segments' list")
+        segments, _ = from_whisper_segments(data["segments"], duration_ms)
+        segments = [s if s.words else s.model_copy(update={
+            "words": spread_words(s.start, s.end, s.text)}) for s in segments]
+    else:
+        segments = []
+        floor = 0
+        for start, end, text, voice in _cues(path, fmt, field):
+            start, end = max(min(start, duration_ms), floor), min(end, duration_ms)
+            if not text or end <= start:
+                continue
+            segments.append(Segment(id=len(segments), start=start, end=end, text=text,
+                                    words=spread_words(start, end, text),
+                                    speaker=speakers.get(voice) if voice else None))
+            floor = end
+    return Transcript(film=film, language=language, duration_ms=duration_ms, segments=segments,
+                      provenance=Provenance(backend=f"import:{fmt}", model=None,
+                                            parameters={"file": str(path)}, status="auto"))
