@@ -13,7 +13,7 @@ from pipeline.didactics import load_chapters
 from pipeline.didactics.writers import ffmeta_escape
 from pipeline.workspace import Workspace
 from tests.conftest import casefilm
-from tests.didactics_util import CATALOGUE, make_film, manifest, run_chapters
+from tests.test_didactics_helpers import CATALOGUE, make_film, manifest, run_chapters
 
 
 def test_outputs_from_one_model(workspace):

@@ -10,7 +10,7 @@ import pytest
 from pipeline.didactics import load_chapters
 from pipeline.didactics.writers import jsonld
 from pipeline.workspace import Workspace
-from tests.didactics_util import make_film, run_chapters
+from tests.test_didactics_helpers import make_film, run_chapters
 
 # Properties schema.org defines for each type we emit (a subset of each type's full list,
 # taken from schema.org's type pages: Thing → CreativeWork → MediaObject → VideoObject,
