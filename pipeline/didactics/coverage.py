@@ -126,7 +126,11 @@ def heat(n: int) -> tuple[str, str]:
 def render_html(s: Survey, lang: str = i18n.DEFAULT_LANG) -> str:
     from .companion import env  # noqa: PLC0415
 
-    cell, label_w, head_h = 34, 150, 130
+    # sizes in px: label column fits the longest goal id, header the longest film id
+    # (written at −55°, so about 0.82 × its length high)
+    cell = 34
+    label_w = 16 + 8 * max((len(r.goal.id) for r in s.rows), default=4)
+    head_h = 24 + int(0.82 * 7.5 * max((len(f.id) for f in s.films), default=4))
     svg = {"cell": cell, "label_w": label_w, "head_h": head_h,
            "width": label_w + cell * max(1, len(s.films)) + 10,
            "height": head_h + cell * max(1, len(s.rows)) + 10}

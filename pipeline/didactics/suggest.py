@@ -13,6 +13,8 @@ behind many unsupervised topic segmenters):
 - cue evidence at a gap lowers that cost by BETA × evidence, evidence in [0, 1] being
   0.20 × pause (0 at ≤0.3 s, full at ≥2.3 s) + 0.15 × speaker change + 0.10 × shot
   change (a cut from `cache/<film>/cuts.json` within ±1 s), divided by 0.45;
+- goals: a chapter saves GAMMA nats per word matching its dominant learning goal's text,
+  so a chapter tends to keep together what serves one goal;
 - chapters are at least `min_length_ms` long; at most `max_chapters`.
 
 A chapter starts at the next speech minus half the pause (at most 1 s), rounded to whole
@@ -85,6 +87,7 @@ class Suggestions(Strict):
 
 
 BETA = 12.0  # nats a boundary's cue evidence (0..1) can save; tuned on tests' synthetic film
+GAMMA = 2.0  # nats a chapter saves per word of its dominant learning goal (see above)
 
 
 @dataclass
@@ -209,12 +212,32 @@ def _costs(us: list[Unit]) -> list[list[float]]:
     return cost
 
 
-def segment(us: list[Unit], gs: list[Gap], duration_ms: int, p: Params) -> list[Gap]:
+def _goal_affinity(us: list[Unit], goals: list[LearningGoal]) -> list[list[float]]:
+    """prefix[g][i]: goal g's term matches (compound heads half) in units 0..i-1."""
+    terms = [goal_terms(g) for g in goals]
+    prefix = []
+    for ts in terms:
+        acc, row = 0.0, [0.0]
+        for u in us:
+            acc += sum(max((related(t, s) for t in ts), default=0.0) for _, s in u.stems)
+            row.append(acc)
+        prefix.append(row)
+    return prefix
+
+
+def segment(us: list[Unit], gs: list[Gap], duration_ms: int, p: Params,
+            goals: list[LearningGoal] | None = None) -> list[Gap]:
     """The gaps that start chapters 2, 3, … in the cheapest segmentation."""
     n = len(us)
     if n < 2:
         return []
     cost = _costs(us)
+    if goals and GAMMA:
+        # a chapter that concentrates the words of one learning goal is cheaper
+        aff = _goal_affinity(us, goals)
+        for i in range(n):
+            for j in range(i + 1, n + 1):
+                cost[i][j] -= GAMMA * max(row[j] - row[i] for row in aff)
     penalty = math.log(max(2, sum(len(u.stems) for u in us)))
     start = [0] + [g.time for g in gs] + [duration_ms]  # start[i]: time of chapter at unit i
     kmax = max(1, min(p.max_chapters, duration_ms // max(1, p.min_length_ms)))
@@ -319,7 +342,7 @@ def suggest(t: Transcript, goals: list[LearningGoal], duration_ms: int,
     p = params or Params()
     us = units(t)
     gs = gaps(us, cuts or [])
-    chosen = segment(us, gs, duration_ms, p)
+    chosen = segment(us, gs, duration_ms, p, goals)
     bounds = [0] + [g.time for g in chosen] + [duration_ms]
     bags = [[x for u in us if a <= (u.start + u.end) // 2 < b for x in u.stems]
             for a, b in zip(bounds, bounds[1:])]
