@@ -269,3 +269,20 @@ def test_bad_edit_leaves_previous_outputs_untouched(workspace):
     out, _ = run_chapters(workspace)
     assert out.error is not None and "chapters.2.start" in out.error.line()
     assert vtt.read_bytes() == before
+
+
+def test_chapters_command_keeps_stage_forms(workspace):
+    """`casefilm chapters FILM…`, `--all`, `--force` run the stage; subcommands exist."""
+    make_film(workspace)
+    make_film(workspace, "zweiter")
+    proc = casefilm(workspace, "chapters", "--all", check=True)
+    assert "2 of 2 films ok" in proc.stderr
+    proc = casefilm(workspace, "chapters", "pflege", check=True)
+    assert "nothing to do" in proc.stderr
+    proc = casefilm(workspace, "chapters", "pflege", "--force", check=True)
+    assert "running (forced)" in proc.stderr
+    proc = casefilm(workspace, "chapters", "--force", "zweiter", check=True)
+    assert "running (forced)" in proc.stderr
+    assert casefilm(workspace, "chapters", "nosuchfilm").returncode == 2
+    help_text = casefilm(workspace, "chapters", "--help", check=True).stdout
+    assert all(w in help_text for w in ("suggest", "accept", "pdf", "FILM…"))

@@ -122,3 +122,17 @@ def test_vtt_chapters_load_in_chromium(workspace, tmp_path):
     assert cues == [[0, 1, "Anfang <&> Ende", "chapter-1"],
                     [1, 2, "Mitte --> Teil", "chapter-2"],
                     [2, 3, "Schluss", "chapter-3"]]
+
+
+@pytest.mark.browser
+def test_companion_pdf(workspace):
+    from tests.conftest import casefilm
+
+    make_film(workspace)
+    assert run_chapters(workspace)[0].error is None
+    proc = casefilm(workspace, "chapters", "pdf", "pflege", check=True)
+    pdf = workspace / "chapters/pflege/companion.pdf"
+    assert str(pdf) in proc.stdout
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 5000
+    assert not list(pdf.parent.glob(".tmp-*"))

@@ -225,3 +225,13 @@ def measure(seeds: int = 50) -> dict:
 
 if __name__ == "__main__":
     print(json.dumps(measure(), indent=2, ensure_ascii=False))
+
+
+def test_accept_warns_when_transcript_changed_since_suggest(workspace):
+    d, _, _ = _film_with_transcript(workspace)
+    casefilm(workspace, "chapters", "suggest", "pflege", check=True)
+    asr = d / "transcript" / "asr.json"
+    asr.write_text(asr.read_text(encoding="utf-8").replace("Software", "Programm"),
+                   encoding="utf-8")
+    proc = casefilm(workspace, "chapters", "accept", "pflege", check=True)
+    assert "warning: the transcript changed" in proc.stderr

@@ -81,6 +81,8 @@ def accept_cmd(ctx: click.Context, film: str, replace: bool) -> None:
     from .workflow import accept_suggestions  # noqa: PLC0415
 
     report = accept_suggestions(ctx.obj.ws.film(film), replace=replace)
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
     if not report.changes:
         click.echo(f"{report.manifest}: chapters already as suggested; nothing changed")
         return

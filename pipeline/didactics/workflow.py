@@ -116,6 +116,7 @@ class AcceptReport:
     manifest: Path
     backup: Path | None
     changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _describe(ch) -> str:
@@ -178,9 +179,15 @@ def accept_suggestions(film: Film, *, replace: bool = False) -> AcceptReport:
         if e.field.startswith("chapters"):
             raise ManifestError(spath, e.field, e.reason, e.value) from None
         raise
+    warnings = []
+    tp = transcripts.current_path(film)
+    if s.transcript.get("sha256") and (tp is None or sha256_file(tp) != s.transcript["sha256"]):
+        warnings.append(f"the transcript changed since these suggestions were made from "
+                        f"{s.transcript.get('path')}; consider `casefilm chapters suggest "
+                        f"{film.id}` again")
     changes = diff_chapters(old.chapters, new.chapters)
     if not changes:
-        return AcceptReport(mpath, None, [])
+        return AcceptReport(mpath, None, [], warnings)
     if old.chapters and not replace:
         raise ManifestError(mpath, "chapters",
                             f"already has {len(old.chapters)} chapters; accept with --replace "
@@ -189,4 +196,4 @@ def accept_suggestions(film: Film, *, replace: bool = False) -> AcceptReport:
     backup = copy_atomic(mpath, mpath.with_name(f"film.yaml.{stamp}.bak"))
     write_text(mpath, new_text)
     film.reload()
-    return AcceptReport(mpath, backup, changes)
+    return AcceptReport(mpath, backup, changes, warnings)
