@@ -136,3 +136,9 @@ def test_companion_pdf(workspace):
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-") and len(data) > 5000
     assert not list(pdf.parent.glob(".tmp-*"))
+    # once made, the stage keeps it current: printed anew (a new file replaced it)
+    inode = pdf.stat().st_ino
+    assert run_chapters(workspace, force=True)[0].error is None
+    assert pdf.stat().st_ino != inode and pdf.read_bytes().startswith(b"%PDF-")
+    rec = json.loads((workspace / ".casefilm/records/pflege/chapters.json").read_text())
+    assert "chapters/pflege/companion.pdf" in rec["outputs"]

@@ -4,12 +4,15 @@ Consumes the chapter and goal parts of film.yaml, the goal catalogue, the progra
 duration (ingest) and, only when a chapter has a key quote, the current transcript.
 Produces in `chapters/<film>/`, all from one `ChapterSet` (see pipeline.didactics):
 chapters.vtt, chapters.json, chapters.jsonld, ffmetadata.txt, companion.html and, when
-`export.description_chapters` is on, description.txt.
+`export.description_chapters` is on, description.txt. companion.pdf is made on demand
+(`casefilm chapters pdf`); once it exists, every run prints it again so it never lags.
 """
 
 from __future__ import annotations
 
 from .. import i18n, transcripts
+from ..didactics.companion import print_pdf
+from ..errors import CasefilmError
 from ..didactics.build import load_programme, resolve
 from ..didactics.companion import TEMPLATES
 from ..didactics.writers import write_all
@@ -59,6 +62,13 @@ def run(ctx: Context) -> Result:
     cs, notes = resolve(film, duration, transcript)
     written, removed = write_all(cs, film.chapters_dir)
     notes += [f"removed {p.name} (no longer enabled)" for p in removed]
+    pdf = film.chapters_dir / "companion.pdf"
+    if pdf.exists():  # made once on demand (`casefilm chapters pdf`): keep it current
+        try:
+            written.append(print_pdf(film.chapters_dir / "companion.html", pdf))
+        except CasefilmError as e:
+            pdf.unlink(missing_ok=True)
+            notes.append(f"removed stale companion.pdf, could not print it again: {e.line()}")
     return Result(outputs=written, notes=notes, versions={"chapters-format": FORMAT_VERSION})
 
 
