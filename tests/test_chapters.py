@@ -286,3 +286,23 @@ def test_chapters_command_keeps_stage_forms(workspace):
     assert casefilm(workspace, "chapters", "nosuchfilm").returncode == 2
     help_text = casefilm(workspace, "chapters", "--help", check=True).stdout
     assert all(w in help_text for w in ("suggest", "accept", "pdf", "FILM…"))
+
+
+def test_film_without_chapters_gets_empty_tracks(workspace):
+    make_film(workspace, chapters=[])
+    out, msgs = run_chapters(workspace)
+    assert out.error is None
+    assert any("no chapters" in m for m in msgs)
+    d = workspace / "chapters/pflege"
+    assert (d / "chapters.vtt").read_text() == "WEBVTT\n"
+    assert "[CHAPTER]" not in (d / "ffmetadata.txt").read_text()
+    assert "hasPart" not in json.loads((d / "chapters.jsonld").read_text())
+
+
+def test_chapter_at(workspace):
+    make_film(workspace)
+    run_chapters(workspace)
+    cs = load_chapters(Workspace.resolve(workspace).film("pflege"))
+    assert cs.chapter_at(0).index == 1 and cs.chapter_at(39_999).index == 1
+    assert cs.chapter_at(40_000).index == 2 and cs.chapter_at(149_999).index == 3
+    assert cs.chapter_at(150_000) is None

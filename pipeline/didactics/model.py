@@ -67,3 +67,8 @@ class ChapterSet(Strict):
 
     def goal_ids(self) -> list[str]:
         return list(dict.fromkeys(g.id for c in self.chapters for g in c.goals))
+
+    def chapter_at(self, ms: Ms) -> ChapterEntry | None:
+        """The chapter playing at `ms` (e.g. for an xAPI statement's context: chapter
+        index and goal ids), None before the first chapter or past the end."""
+        return next((c for c in self.chapters if c.start <= ms < c.end), None)

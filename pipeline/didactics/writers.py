@@ -14,7 +14,7 @@ from typing import ClassVar, TextIO
 
 from .. import i18n, timecode
 from ..fsutil import atomic_text
-from .model import ChapterEntry, ChapterSet, GoalRef
+from .model import ChapterSet, GoalRef
 
 
 def seconds_str(ms: int) -> str:
@@ -169,7 +169,8 @@ class WriteDescription(ChapterWriter):
             if long and ch.start < 3_600_000:
                 tc = "0:" + tc.zfill(5)
             fh.write(f"{tc} {ch.title}\n")
-        goals = cs.goals and [g for g in cs.goals if g.id in set(cs.goal_ids())]
+        linked = set(cs.goal_ids())
+        goals = [g for g in cs.goals if g.id in linked]
         if goals:
             fh.write(f"\n{s['description_goals']}\n")
             for g in goals:
