@@ -235,3 +235,16 @@ def test_accept_warns_when_transcript_changed_since_suggest(workspace):
                    encoding="utf-8")
     proc = casefilm(workspace, "chapters", "accept", "pflege", check=True)
     assert "warning: the transcript changed" in proc.stderr
+
+
+def test_replace_top_level_keeps_everything_else():
+    from pipeline.didactics.workflow import replace_top_level
+
+    text = ("title: Film  # Arbeitstitel\nchapters:\n  - start: 0\n    title: Alt\n\n"
+            "  # alter Kommentar im Block\n# zu export:\nexport:\n  poster: 5\n")
+    new = replace_top_level(text, "chapters", "chapters:\n- start: 0\n  title: Neu\n")
+    assert new == ("title: Film  # Arbeitstitel\nchapters:\n- start: 0\n  title: Neu\n"
+                   "# zu export:\nexport:\n  poster: 5\n")
+    assert yaml.safe_load(new)["chapters"] == [{"start": 0, "title": "Neu"}]
+    appended = replace_top_level("title: Film", "chapters", "chapters: []\n")
+    assert appended == "title: Film\nchapters: []\n"
