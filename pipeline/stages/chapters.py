@@ -1,14 +1,77 @@
-"""Stage 'chapters' (being written; owner replaces this file)."""
+"""Stage 'chapters': film.yaml chapters + learning goals → chapter tracks and documents.
 
-from .base import Context, Pending, Plan, Result, Stage
+Consumes the chapter and goal parts of film.yaml, the goal catalogue, the programme's
+duration (ingest) and, only when a chapter has a key quote, the current transcript.
+Produces in `chapters/<film>/`, all from one `ChapterSet` (see pipeline.didactics):
+chapters.vtt, chapters.json, chapters.jsonld, ffmetadata.txt, companion.html and, when
+`export.description_chapters` is on, description.txt. companion.pdf is made on demand
+(`casefilm chapters pdf`); once it exists, every run prints it again so it never lags.
+"""
+
+from __future__ import annotations
+
+from .. import i18n, transcripts
+from ..didactics.companion import print_pdf
+from ..errors import CasefilmError
+from ..didactics.build import load_programme, resolve
+from ..didactics.companion import TEMPLATES
+from ..didactics.writers import write_all
+from ..fsutil import sha256_json, sha256_text
+from .base import Context, Plan, Result, Stage
+
+FORMAT_VERSION = "1"  # bump when an output format changes, so every film re-runs
+
+
+def _layout_digest() -> str:
+    """Digest of the companion template and its strings (they shape companion.html)."""
+    parts = [(TEMPLATES / "companion.html.j2").read_text(encoding="utf-8"),
+             sha256_json(i18n.strings("companion"))]
+    return sha256_text("\n".join(parts))
 
 
 def plan(ctx: Context) -> Plan:
-    raise Pending("stage 'chapters' implementation")
+    film = ctx.film
+    m = film.manifest
+    duration = load_programme(film).duration_ms  # Pending until ingest has run
+    inputs = {
+        "chapters": sha256_json([c.model_dump(mode="json") for c in m.chapters]),
+        "goals": sha256_json([g.model_dump(mode="json") for g in m.learning_goals]),
+    }
+    cat = film.ws.catalogue_path()
+    inputs["catalogue"] = ctx.digest(cat) if cat.exists() else "absent"
+    if any(c.quote for c in m.chapters):  # key quote texts come from the transcript
+        tp = transcripts.current_path(film)
+        inputs["transcript"] = f"{tp.name}:{ctx.digest(tp)}" if tp else "absent"
+    params = {
+        "duration_ms": duration,
+        "title": m.title, "language": m.language,
+        "organisation": m.organisation, "industry": m.industry,
+        "description_chapters": m.export.description_chapters,
+        "format": FORMAT_VERSION, "layout": _layout_digest(),
+    }
+    if "transcript" in inputs:
+        params["speakers"] = [s.model_dump(mode="json") for s in m.speakers]
+    return Plan(inputs=inputs, params=params)
 
 
 def run(ctx: Context) -> Result:
-    raise NotImplementedError
+    film = ctx.film
+    duration = load_programme(film).duration_ms
+    quotes = any(c.quote for c in film.manifest.chapters)
+    transcript = transcripts.current(film) if quotes else None
+    cs, notes = resolve(film, duration, transcript)
+    written, removed = write_all(cs, film.chapters_dir)
+    notes += [f"removed {p.name} (no longer enabled)" for p in removed]
+    pdf = film.chapters_dir / "companion.pdf"
+    if pdf.exists():  # made once on demand (`casefilm chapters pdf`): keep it current
+        try:
+            written.append(print_pdf(film.chapters_dir / "companion.html", pdf))
+        except CasefilmError as e:
+            pdf.unlink(missing_ok=True)
+            notes.append(f"removed stale companion.pdf, could not print it again: {e.line()}")
+    return Result(outputs=written, notes=notes, versions={"chapters-format": FORMAT_VERSION})
 
 
-STAGE = Stage("chapters", plan, run)
+
+STAGE = Stage("chapters", plan, run, summary="Chapter tracks, JSON(-LD), FFMETADATA and "
+                                            "the trainers' companion sheet from film.yaml.")

@@ -1,0 +1,71 @@
+"""The companion sheet for trainers: a printable German HTML page per film.
+
+Rendered with Jinja2 from `pipeline/templates/companion.html.j2`; every UI string comes
+from `pipeline/locale/<lang>/companion.yaml`. Timecodes link into the player page
+(`../../exports/<film>/index.html#t=SECONDS`, relative to `chapters/<film>/`).
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from pathlib import Path
+
+import jinja2
+
+from .. import i18n, timecode
+from ..errors import MissingTool, ToolError
+from ..fsutil import atomic_path
+from .model import ChapterSet
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+UI_LANG = i18n.DEFAULT_LANG
+
+
+@functools.lru_cache(maxsize=None)
+def env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                              autoescape=jinja2.select_autoescape(["html", "j2", "svg"]),
+                              undefined=jinja2.StrictUndefined, trim_blocks=True,
+                              lstrip_blocks=True)
+
+
+def render(cs: ChapterSet, lang: str = UI_LANG) -> str:
+    from .writers import player_href  # noqa: PLC0415
+
+    goals = [(g, [c for c in cs.chapters if any(x.id == g.id for x in c.goals)])
+             for g in cs.goals]
+    return env().get_template("companion.html.j2").render(
+        cs=cs, s=i18n.strings("companion", lang), ui_lang=lang, goals=goals,
+        short=timecode.short, href=lambda ms: player_href(cs, ms))
+
+
+def chromium_binary() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def print_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
+    """Print `html` to `pdf` (A4, the page's print CSS) with headless Chromium, atomically.
+
+    Raises MissingTool without Chromium, ToolError when it fails or writes nothing."""
+    binary = chromium_binary()
+    if binary is None:
+        raise MissingTool("chromium", "install it (apt-get install chromium) to print PDFs")
+    with atomic_path(pdf) as tmp:
+        argv = [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--no-pdf-header-footer", "--allow-file-access-from-files",
+                f"--print-to-pdf={tmp}", html.resolve().as_uri()]
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ToolError(argv, -1, f"no result within {timeout:.0f} s") from None
+        if proc.returncode != 0 or tmp.stat().st_size < 100 or \
+                not tmp.read_bytes()[:5] == b"%PDF-":
+            raise ToolError(argv, proc.returncode, proc.stderr or "no PDF written")
+    return pdf

@@ -1,0 +1,199 @@
+"""Editor workflow: suggest chapters into a reviewable file, accept them into film.yaml.
+
+    chapters/<film>/suggestions.yaml   written by `suggest_chapters` (machine; never read by
+                                       the pipeline except by `accept_suggestions`)
+    projects/<film>/film.yaml          changed only by `accept_suggestions`, atomically, after
+                                       a timestamped backup `film.yaml.<UTC>.bak` beside it
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from .. import transcripts
+from ..errors import ManifestError, StageOrderError
+from ..fsutil import copy_atomic, sha256_file, write_text
+from ..manifest import FilmManifest, parse_model, read_yaml
+from ..stages.base import Pending
+from ..workspace import Film
+from .build import load_programme, resolve
+from .suggest import Params, Suggestions, load_cuts, suggest
+
+HEADER = """\
+# Chapter suggestions for film {film!r}, made by `casefilm chapters suggest` from
+# {source}. Nothing here is in film.yaml yet.
+# Review: fix starts and titles, pick goals (see each chapter's `candidates`: score 0..1 and
+# the words that matched), add summary/questions if you like, delete chapters you do not
+# want. Then run `casefilm chapters accept {film}` to copy start, title, goals (and summary,
+# quote, questions) into film.yaml; `why` and `candidates` are not copied.
+"""
+
+
+def suggestions_path(film: Film) -> Path:
+    return film.chapters_dir / "suggestions.yaml"
+
+
+def _duration(film: Film, fallback: int) -> int:
+    try:
+        return load_programme(film).duration_ms
+    except Pending:
+        return fallback
+
+
+def suggest_chapters(film: Film, params: Params | None = None) -> tuple[Path, Suggestions]:
+    """Write chapters/<film>/suggestions.yaml from the current transcript. Never touches
+    film.yaml."""
+    tp = transcripts.current_path(film)
+    if tp is None:
+        raise StageOrderError(film.id, "chapters suggest", "a transcript (run transcribe)")
+    t = transcripts.read(tp)
+    p = params or Params()
+    duration = _duration(film, t.duration_ms)
+    cuts_file = film.cache_dir / "cuts.json"
+    chapters = suggest(t, list(film.goals().values()), duration, load_cuts(cuts_file), p)
+    s = Suggestions(
+        film=film.id,
+        transcript={"path": str(tp.relative_to(film.ws.root)), "revision": t.revision,
+                    "status": t.provenance.status, "sha256": sha256_file(tp)},
+        parameters={"min_length_s": p.min_length_ms / 1000, "max_chapters": p.max_chapters,
+                    "goal_min_score": p.goal_min_score, "duration_ms": duration,
+                    "shot_changes": cuts_file.exists()},
+        chapters=chapters)
+    path = suggestions_path(film)
+    body = yaml.safe_dump(s.model_dump(mode="json", exclude_none=True), allow_unicode=True,
+                          sort_keys=False, width=100)
+    source = f"{s.transcript['path']} (revision {t.revision}, {t.provenance.status})"
+    write_text(path, HEADER.format(film=film.id, source=source) + body)
+    return path, s
+
+
+# --- accept -------------------------------------------------------------------------------
+
+_TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:")
+
+
+def replace_top_level(text: str, key: str, block: str) -> str:
+    """Replace the top-level mapping entry `key` (its line and every following indented,
+    blank or comment line up to the next top-level key) with `block`; append `block` when
+    `key` is absent. Comments and formatting of every other key stay as they are."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, ln in enumerate(lines)
+                  if (m := _TOP_KEY.match(ln)) and m["key"] == key), None)
+    if start is None:
+        sep = "" if not text or text.endswith("\n") else "\n"
+        return text + sep + block
+    end = start + 1
+    while end < len(lines) and not _TOP_KEY.match(lines[end]) and \
+            not lines[end].startswith(("---", "...")):
+        end += 1
+    # comment lines directly above the next key belong to that key
+    while end - 1 > start and lines[end - 1].startswith("#"):
+        end -= 1
+    return "".join(lines[:start]) + block + "".join(lines[end:])
+
+
+def _chapter_dicts(s: Suggestions) -> list[dict]:
+    out = []
+    for ch in s.chapters:
+        d: dict = {"start": ch.start, "title": ch.title, "goals": list(ch.goals)}
+        if ch.summary:
+            d["summary"] = ch.summary
+        if ch.quote:
+            d["quote"] = ch.quote
+        if ch.questions:
+            d["questions"] = list(ch.questions)
+        out.append(d)
+    return out
+
+
+@dataclass
+class AcceptReport:
+    manifest: Path
+    backup: Path | None
+    changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _describe(ch) -> str:
+    from .. import timecode  # noqa: PLC0415
+
+    goals = f" [{', '.join(ch.goals)}]" if ch.goals else ""
+    return f"{timecode.short(ch.start)} {ch.title}{goals}"
+
+
+def diff_chapters(old: list, new: list) -> list[str]:
+    """Lines saying what changed, chapters matched by start time."""
+    from .. import timecode  # noqa: PLC0415
+
+    by_start = {c.start: c for c in old}
+    out = []
+    for c in new:
+        o = by_start.pop(c.start, None)
+        if o is None:
+            out.append(f"+ {_describe(c)}")
+        elif (o.title, o.goals, o.summary, o.quote, o.questions) != \
+                (c.title, c.goals, c.summary, c.quote, c.questions):
+            out.append(f"~ {timecode.short(c.start)} {o.title!r} → {c.title!r}"
+                       + (f" goals {o.goals} → {c.goals}" if o.goals != c.goals else ""))
+    out += [f"- {_describe(o)}" for o in by_start.values()]
+    return out
+
+
+def accept_suggestions(film: Film, *, replace: bool = False) -> AcceptReport:
+    """Copy the reviewed suggestions into film.yaml (atomically, after a backup).
+
+    Refuses, changing nothing, when suggestions.yaml is missing or invalid (the error names
+    suggestions.yaml and the field), or when film.yaml already has chapters and `replace`
+    is False."""
+    spath = suggestions_path(film)
+    if not spath.exists():
+        raise StageOrderError(film.id, "chapters accept", f"{spath} (run chapters suggest)")
+    s = parse_model(Suggestions, spath, read_yaml(spath))
+    if s.film != film.id:
+        raise ManifestError(spath, "film", f"suggestions are for another film, not {film.id!r}",
+                            s.film)
+    mpath = film.manifest_path
+    old = film.manifest
+    block = yaml.safe_dump({"chapters": _chapter_dicts(s)}, allow_unicode=True,
+                           sort_keys=False, width=100)
+    text = mpath.read_text(encoding="utf-8")
+    new_text = replace_top_level(text, "chapters", block)
+    try:
+        new = parse_model(FilmManifest, mpath, yaml.safe_load(new_text))
+    except ManifestError as e:  # a bad edit in suggestions.yaml: name that file
+        raise ManifestError(spath, e.field, e.reason, e.value) from None
+    if new.model_dump(exclude={"chapters"}) != old.model_dump(exclude={"chapters"}):
+        raise ManifestError(mpath, "chapters", "could not replace the chapters block without "
+                                               "changing other keys; edit film.yaml by hand")
+    probe = Film(film.ws, film.id, _manifest=new)
+    try:
+        transcript = transcripts.current(film)
+        resolve(probe, _duration(film, transcript.duration_ms if transcript else 10**12),
+                None)
+    except ManifestError as e:
+        if e.field.startswith("chapters"):
+            raise ManifestError(spath, e.field, e.reason, e.value) from None
+        raise
+    warnings = []
+    tp = transcripts.current_path(film)
+    if s.transcript.get("sha256") and (tp is None or sha256_file(tp) != s.transcript["sha256"]):
+        warnings.append(f"the transcript changed since these suggestions were made from "
+                        f"{s.transcript.get('path')}; consider `casefilm chapters suggest "
+                        f"{film.id}` again")
+    changes = diff_chapters(old.chapters, new.chapters)
+    if not changes:
+        return AcceptReport(mpath, None, [], warnings)
+    if old.chapters and not replace:
+        raise ManifestError(mpath, "chapters",
+                            f"already has {len(old.chapters)} chapters; accept with --replace "
+                            f"to overwrite them (a backup of film.yaml is kept)")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    backup = copy_atomic(mpath, mpath.with_name(f"film.yaml.{stamp}.bak"))
+    write_text(mpath, new_text)
+    film.reload()
+    return AcceptReport(mpath, backup, changes, warnings)
