@@ -91,6 +91,9 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
                      "Betriebsvereinbarung", "KI"],
         "sources": [{"id": sid, "file": f"raw/{name}", "speaker": spk}
                     for sid, name, spk, *_ in CLIPS],
+        # decoding: temperature 0 makes the demo deterministic; synthetic speech has no long
+        # silences, so the hallucination skip (default 2 s, right for interviews) is off
+        "transcript": {"temperature": 0.0, "hallucination_silence_threshold": None},
         "subtitles": {"profile": "de-web"},
         "chapters": [
             {"start": "00:00", "title": "Ausgangslage", "goals": ["LZ-PLANUNG-1"],
