@@ -48,6 +48,7 @@ class SubtitleSettings(Strict):
     chars_per_line: int | None = Field(default=None, ge=10)
     max_lines: int | None = Field(default=None, ge=1, le=3)
     max_cps: float | None = Field(default=None, gt=0)
+    max_wpm: float | None = Field(default=None, gt=0)  # reading speed in words/min (bbc, dcmp-edu)
     min_duration_ms: int | None = Field(default=None, ge=0)
     max_duration_ms: int | None = Field(default=None, gt=0)
     min_gap_frames: int | None = Field(default=None, ge=0)
