@@ -112,33 +112,63 @@ def _spread(seg: Segment) -> list[tuple[str, int, int]]:
     return out
 
 
-def _runs(tokens: list[Token], cuts: list[int]) -> list[list[Token]]:
-    """Split tokens at forced boundaries: sound events and shot changes."""
+def _runs(tokens: list[Token], cuts: list[int], snap: int = 0,
+          names: frozenset[str] = frozenset()) -> list[list[Token]]:
+    """Split tokens at forced boundaries: sound events and shot changes.
+
+    A cut splits at the word gap where it falls (by word midpoints), or at a better gap
+    nearby: any gap whose next word starts within `snap` ms of the cut and whose previous
+    word ends no later than `snap` ms after it (timing then snaps the in-time to the cut and
+    ends the cue before it), choosing the lowest break cost, then the nearest gap.
+    """
+    n = len(tokens)
+    forced: set[int] = set()
+    for k in range(1, n):
+        if tokens[k].kind == "sound" or tokens[k - 1].kind == "sound":
+            forced.add(k)
+    mids = [(t.start + t.end) // 2 for t in tokens]
+    for c in cuts:
+        k0 = bisect.bisect_right(mids, c)  # first token whose midpoint lies after the cut
+        if k0 <= 0 or k0 >= n:
+            continue
+        best = (break_cost_at(tokens, k0, names), 0, k0)
+        for k in range(max(1, k0 - 4), min(n, k0 + 5)):
+            if k == k0 or abs(tokens[k].start - c) > snap or tokens[k - 1].end > c + snap:
+                continue
+            cand = (break_cost_at(tokens, k, names), abs(tokens[k].start - c), k)
+            if cand < best:
+                best = cand
+        forced.add(best[2])
     runs: list[list[Token]] = []
     cur: list[Token] = []
-    for tok in tokens:
-        if cur:
-            prev = cur[-1]
-            mid_prev = (prev.start + prev.end) // 2
-            mid = (tok.start + tok.end) // 2
-            k = bisect.bisect_right(cuts, mid_prev)
-            cut_between = k < len(cuts) and cuts[k] <= mid
-            if cut_between or tok.kind == "sound" or prev.kind == "sound":
-                runs.append(cur)
-                cur = []
+    for k, tok in enumerate(tokens):
+        if cur and k in forced:
+            runs.append(cur)
+            cur = []
         cur.append(tok)
     if cur:
         runs.append(cur)
     return runs
 
 
+def break_cost_at(tokens: list[Token], k: int, names: frozenset[str] = frozenset()) -> float:
+    """Cost of a boundary before token k (speaker change and long pause count as sentence end)."""
+    a, b = tokens[k - 1], tokens[k]
+    if b.start - a.end >= PAUSE_MS or a.speaker != b.speaker:
+        return linebreak.SENTENCE_END
+    return linebreak.break_cost(a.text, b.text, names)
+
+
 def segment(transcript: Transcript, profile: Profile, cuts: list[int] | None = None,
-            options: Options | None = None, default_speaker=None) -> list[Draft]:
-    """Cue drafts for `transcript` under `profile`, never spanning a cut in `cuts` (ms)."""
+            options: Options | None = None, default_speaker=None,
+            fps: float = 25.0) -> list[Draft]:
+    """Cue drafts for `transcript` under `profile`, never spanning a cut in `cuts` (ms);
+    `fps` converts the profile's snap window (frames) to ms."""
     options = options or Options()
     tokens = tokens_of(transcript, default_speaker)
     drafts: list[Draft] = []
-    for run in _runs(tokens, sorted(cuts or [])):
+    snap = profile.frames_ms(profile.snap_frames, fps)
+    for run in _runs(tokens, sorted(cuts or []), snap, options.names):
         if run[0].kind == "sound":
             drafts.append(Draft(run, [run[0].text], [run[0].speaker], "sound"))
             continue
@@ -157,10 +187,7 @@ def _segment_run(run: list[Token], p: Profile, names: frozenset[str]) -> list[Dr
     bcost = [0.0] * (n + 1)
     sent_end = [False] * n  # token k ends a sentence (or a long pause follows it)
     for k in range(1, n):
-        a, b = run[k - 1], run[k]
-        c = linebreak.break_cost(a.text, b.text, names)
-        if b.start - a.end >= PAUSE_MS or a.speaker != b.speaker:
-            c = min(c, linebreak.SENTENCE_END)
+        c = break_cost_at(run, k, names)
         bcost[k] = c
         sent_end[k - 1] = c == linebreak.SENTENCE_END
     INF = float("inf")

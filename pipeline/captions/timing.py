@@ -51,9 +51,13 @@ def time_cues(drafts: list[Draft], p: Profile, fps: float, cuts: list[int] | Non
     starts: list[int] = []
     for k, d in enumerate(drafts):
         s = d.first
-        floor = drafts[k - 1].last + min_gap if k else 0
         c = _nearest_cut(cuts, s, snap)
-        if c is not None and c >= floor and c < d.last:
+        # a cut within the snap window of the first word starts the cue (segmentation put
+        # the boundary there), unless it lies after the midpoint of the cue's last word (then
+        # it ends the cue); never before the previous cue's in-time
+        tl = d.tokens[-1]
+        limit = (tl.start + tl.end) // 2  # a cut after every word's midpoint ends the cue
+        if c is not None and c <= max(limit, s) and (not starts or c > starts[-1]):
             s = c
         starts.append(max(s, starts[-1] + 1 if starts else 0))
 
