@@ -69,14 +69,19 @@ class Profile(Strict):
         """Longest cue the segmenter builds: max duration, else `split_duration_ms`."""
         return self.max_duration_ms or self.split_duration_ms
 
-    def figures(self) -> dict[str, str]:
-        """Human-readable figures for `casefilm profiles` and the QC report."""
-        rs = (f"≤ {self.max_cps:g} Zeichen/s" + (" (mit Leerzeichen)" if self.count_spaces
-                                                  else " (ohne Leerzeichen)")
-              if self.reading_unit == "cps" else f"≤ {self.max_wpm:g} Wörter/min")
+    def figures(self, lang: str = "de") -> dict[str, str]:
+        """Human-readable figures: German for the QC report, `lang="en"` for the CLI."""
+        de = lang == "de"
+        cps, wpm, spaces, nospaces, word, frames, gaps = (
+            ("Zeichen/s", "Wörter/min", "mit Leerzeichen", "ohne Leerzeichen", "Wort", "Frames",
+             "Lücken") if de else
+            ("chars/s", "words/min", "spaces counted", "spaces not counted", "word", "frames",
+             "gaps"))
+        rs = (f"≤ {self.max_cps:g} {cps} ({spaces if self.count_spaces else nospaces})"
+              if self.reading_unit == "cps" else f"≤ {self.max_wpm:g} {wpm}")
         mind = f"{self.min_duration_ms / 1000:g} s" if self.min_duration_ms else "—"
         if self.min_ms_per_word:
-            mind = f"{self.min_ms_per_word / 1000:g} s/Wort" + (
+            mind = f"{self.min_ms_per_word / 1000:g} s/{word}" + (
                 f", ≥ {self.min_duration_ms / 1000:g} s" if self.min_duration_ms else "")
         return {
             "chars_per_line": str(self.chars_per_line),
@@ -84,8 +89,9 @@ class Profile(Strict):
             "reading_speed": rs,
             "min_duration": mind,
             "max_duration": f"{self.max_duration_ms / 1000:g} s" if self.max_duration_ms else "—",
-            "min_gap": f"{self.min_gap_frames} Frames" if self.min_gap_frames else "—",
-            "chaining": f"Lücken ≤ {self.chain_gap_frames} Frames → {self.chain_to_frames} Frames",
+            "min_gap": f"{self.min_gap_frames} {frames}" if self.min_gap_frames else "—",
+            "chaining": f"{gaps} ≤ {self.chain_gap_frames} {frames} → "
+                        f"{self.chain_to_frames} {frames}",
         }
 
 

@@ -187,8 +187,6 @@ class TTMLWriter(Writer):
                 if k:
                     ET.SubElement(p, f"{{{TT}}}br")
                 attrs = {"style": meta.colours.get(spk, "white") if spk else "white"}
-                if spk and cue.kind == "speech":
-                    attrs[f"{{{TTM}}}agent"] = spk  # speaker id (xml:id-like)
                 ET.SubElement(p, f"{{{TT}}}span", attrs).text = ln
         ET.indent(tt, space="  ")
         stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
