@@ -156,7 +156,8 @@ def check(cs: store.CaptionSet, p: Profile, vtt_text: str | None,
                 add(c, "overlap", _ms(-gap), "0 ms", "f_overlap", next=nxt.index)
             elif gap < min_gap:
                 add(c, "min_gap", _ms(gap), _ms(min_gap), "f_min_gap", next=nxt.index)
-            elif gap <= chain_gap and abs(gap - max(chain_to, min_gap)) > 1:
+            elif (gap <= chain_gap and abs(gap - max(chain_to, min_gap)) > 1
+                  and not _cut_in(cuts, c.end, nxt.start)):  # a cut keeps its gap
                 add(c, "chaining", _ms(gap), _ms(max(chain_to, min_gap)), "f_chaining",
                     frames=p.chain_gap_frames)
         # --- shot changes -----------------------------------------------------------------
@@ -233,6 +234,12 @@ def check(cs: store.CaptionSet, p: Profile, vtt_text: str | None,
                                  flagged="reading_speed" in rules))
     findings.sort(key=lambda f: (f.cue, RULES.index(f.rule) if f.rule in RULES else 99))
     return findings, rows, points
+
+
+def _cut_in(cuts: list[int], a: int, b: int) -> bool:
+    """Whether a cut lies in (a, b]."""
+    i = bisect.bisect_right(cuts, a)
+    return i < len(cuts) and cuts[i] <= b
 
 
 def _structure(cs: store.CaptionSet, vtt_text: str | None, s: dict) -> list[Finding]:

@@ -51,6 +51,8 @@ class Draft:
     lines: list[str]
     speakers: list[str | None]  # per line
     kind: str = "speech"
+    cut_in: int | None = None  # the shot change (ms) this cue begins at, if any
+    cut_out: int | None = None  # the shot change (ms) this cue must end before, if any
 
     @property
     def first(self) -> int:
@@ -113,7 +115,7 @@ def _spread(seg: Segment) -> list[tuple[str, int, int]]:
 
 
 def _runs(tokens: list[Token], cuts: list[int], snap: int = 0,
-          names: frozenset[str] = frozenset()) -> list[list[Token]]:
+          names: frozenset[str] = frozenset()) -> list["Run"]:
     """Split tokens at forced boundaries: sound events and shot changes.
 
     A cut splits at the word gap where it falls (by word midpoints), or at a better gap
@@ -122,33 +124,45 @@ def _runs(tokens: list[Token], cuts: list[int], snap: int = 0,
     ends the cue before it), choosing the lowest break cost, then the nearest gap.
     """
     n = len(tokens)
-    forced: set[int] = set()
+    forced: dict[int, list[int]] = {}  # boundary before token k -> the cuts placed there
     for k in range(1, n):
         if tokens[k].kind == "sound" or tokens[k - 1].kind == "sound":
-            forced.add(k)
+            forced.setdefault(k, [])
     mids = [(t.start + t.end) // 2 for t in tokens]
     for c in cuts:
         k0 = bisect.bisect_right(mids, c)  # first token whose midpoint lies after the cut
-        if k0 <= 0 or k0 >= n:
-            continue
-        best = (break_cost_at(tokens, k0, names), 0, k0)
-        for k in range(max(1, k0 - 4), min(n, k0 + 5)):
-            if k == k0 or abs(tokens[k].start - c) > snap or tokens[k - 1].end > c + snap:
-                continue
-            cand = (break_cost_at(tokens, k, names), abs(tokens[k].start - c), k)
-            if cand < best:
-                best = cand
-        forced.add(best[2])
-    runs: list[list[Token]] = []
+        if n and 0 < k0 < n:
+            best = (break_cost_at(tokens, k0, names), 0, k0)
+            for k in range(max(1, k0 - 4), min(n, k0 + 5)):
+                if k == k0 or abs(tokens[k].start - c) > snap or tokens[k - 1].end > c + snap:
+                    continue
+                cand = (break_cost_at(tokens, k, names), abs(tokens[k].start - c), k)
+                if cand < best:
+                    best = cand
+            k0 = best[2]
+        forced.setdefault(k0, []).append(c)  # k0 == 0: before all words; n: after all
+    runs: list[Run] = []
     cur: list[Token] = []
+    cut_in = max(forced.get(0, []), default=None)
     for k, tok in enumerate(tokens):
         if cur and k in forced:
-            runs.append(cur)
+            here = forced[k]
+            runs.append(Run(cur, cut_in, min(here, default=None)))
             cur = []
+            cut_in = max(here, default=None)
         cur.append(tok)
     if cur:
-        runs.append(cur)
+        runs.append(Run(cur, cut_in, min(forced.get(n, []), default=None)))
     return runs
+
+
+@dataclass
+class Run:
+    """Words between two forced boundaries, and the cuts at either end."""
+
+    tokens: list[Token]
+    cut_in: int | None = None
+    cut_out: int | None = None
 
 
 def break_cost_at(tokens: list[Token], k: int, names: frozenset[str] = frozenset()) -> float:
@@ -169,14 +183,26 @@ def segment(transcript: Transcript, profile: Profile, cuts: list[int] | None = N
     drafts: list[Draft] = []
     snap = profile.frames_ms(profile.snap_frames, fps)
     for run in _runs(tokens, sorted(cuts or []), snap, options.names):
-        if run[0].kind == "sound":
-            drafts.append(Draft(run, [run[0].text], [run[0].speaker], "sound"))
-            continue
-        drafts.extend(_segment_run(run, profile, options.names))
+        if run.tokens[0].kind == "sound":
+            part = [Draft(run.tokens, [run.tokens[0].text], [run.tokens[0].speaker], "sound")]
+        else:
+            frame = profile.frames_ms(1, fps) or 1
+            part = _segment_run(run.tokens, profile, options.names,
+                                not_before=run.cut_in,
+                                not_after=None if run.cut_out is None else
+                                run.cut_out - profile.frames_ms(profile.chain_to_frames, fps)
+                                - frame)
+        part[0].cut_in = run.cut_in
+        part[-1].cut_out = run.cut_out
+        drafts.extend(part)
     return drafts
 
 
-def _segment_run(run: list[Token], p: Profile, names: frozenset[str]) -> list[Draft]:
+def _segment_run(run: list[Token], p: Profile, names: frozenset[str],
+                 not_before: int | None = None, not_after: int | None = None) -> list[Draft]:
+    """DP split of one run. The run's first cue starts at the cut `not_before` (when it is
+    later than the first word), so the second cue may not start until after it; the last
+    cue ends by `not_after`, so it must start before that."""
     n = len(run)
     cpl, max_lines = p.chars_per_line, p.max_lines
     max_chars = cpl * max_lines
@@ -210,6 +236,10 @@ def _segment_run(run: list[Token], p: Profile, names: frozenset[str]) -> list[Dr
                 break
             if dp[i] == INF:
                 continue
+            if i == 0 and j < n and not_before is not None and run[j].start <= not_before:
+                continue
+            if j == n and i > 0 and not_after is not None and run[i].start >= not_after:
+                continue
             chunk_cost = _chunk_cost(run, i, j, chars, inner_sent, spk_changes, bcost, lens,
                                      cpl, max_lines, min_dur)
             if chunk_cost == INF:
@@ -218,6 +248,10 @@ def _segment_run(run: list[Token], p: Profile, names: frozenset[str]) -> list[Dr
             if total < dp[j]:
                 dp[j] = total
                 back[j] = i
+    if dp[n] == INF:
+        if not_before is not None or not_after is not None:
+            return _segment_run(run, p, names)  # the cut constraints cannot be met: drop them
+        raise AssertionError("segmentation found no split")  # single words always fit
     out: list[Draft] = []
     j = n
     bounds = []

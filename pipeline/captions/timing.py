@@ -51,14 +51,11 @@ def time_cues(drafts: list[Draft], p: Profile, fps: float, cuts: list[int] | Non
     starts: list[int] = []
     for k, d in enumerate(drafts):
         s = d.first
-        c = _nearest_cut(cuts, s, snap)
-        # a cut within the snap window of the first word starts the cue (segmentation put
-        # the boundary there), unless it lies after the midpoint of the cue's last word (then
-        # it ends the cue); never before the previous cue's in-time
-        tl = d.tokens[-1]
-        limit = (tl.start + tl.end) // 2  # a cut after every word's midpoint ends the cue
-        if c is not None and c <= max(limit, s) and (not starts or c > starts[-1]):
-            s = c
+        # the cut segmentation placed before this cue starts it when it lies no more than
+        # `snap` before the first word, or after it (a cut inside the first words makes the
+        # in-time late rather than letting the cue straddle the cut)
+        if d.cut_in is not None and d.cut_in >= s - snap and (not starts or d.cut_in > starts[-1]):
+            s = d.cut_in
         starts.append(max(s, starts[-1] + 1 if starts else 0))
 
     ends: list[int] = []
@@ -70,6 +67,8 @@ def time_cues(drafts: list[Draft], p: Profile, fps: float, cuts: list[int] | Non
         # snap the out-time to just before a cut that follows within the snap window
         i = bisect.bisect_right(cuts, s)
         next_cut = cuts[i] if i < len(cuts) else None
+        if d.cut_out is not None and d.cut_out > s:
+            next_cut = d.cut_out if next_cut is None else min(next_cut, d.cut_out)
         if next_cut is not None and e < next_cut <= e + snap + chain_to:
             e = next_cut - chain_to
         bound = _upper_bound(s, next_cut, starts[k + 1] if k + 1 < n else None,
@@ -93,7 +92,7 @@ def time_cues(drafts: list[Draft], p: Profile, fps: float, cuts: list[int] | Non
 
 def _nearest_cut(cuts: list[int], t: int, within: int) -> int | None:
     i = bisect.bisect_left(cuts, t - within)
-    best = None
+    best: int | None = None
     while i < len(cuts) and cuts[i] <= t + within:
         if best is None or abs(cuts[i] - t) < abs(best - t):
             best = cuts[i]
