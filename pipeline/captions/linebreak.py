@@ -143,7 +143,8 @@ def break_cost(left: str, right: str, names: frozenset[str] = frozenset()) -> fl
     if ll in SUBJECT_PRONOUNS and (rl in AUXILIARIES or (
             not _is_capitalised(rw) and rl not in ADVERBS and rl.endswith(_VERB_ENDINGS))):
         return FORBIDDEN  # "ich | habe", "wir | planen"
-    if ll in REFLEXIVE_NEGATION and not _is_capitalised(rw):
+    if ll in REFLEXIVE_NEGATION and rw.isalpha() and not _is_capitalised(rw) \
+            and rl not in ARTICLES and rl not in PREPOSITIONS and rl not in CONJUNCTIONS:
         return FORBIDDEN  # "sich | entwickeln", "nicht | planen"
     if (not _is_capitalised(lw) and ll not in CONJUNCTIONS and ll not in PREPOSITIONS
             and _ADJ_ENDING.search(ll) and _is_capitalised(rw) and len(ll) > 3

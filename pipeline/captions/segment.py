@@ -187,8 +187,11 @@ def segment(transcript: Transcript, profile: Profile, cuts: list[int] | None = N
             part = [Draft(run.tokens, [run.tokens[0].text], [run.tokens[0].speaker], "sound")]
         else:
             frame = profile.frames_ms(1, fps) or 1
+            gap = max(profile.frames_ms(profile.min_gap_frames, fps),
+                      profile.frames_ms(profile.chain_to_frames, fps))
             part = _segment_run(run.tokens, profile, options.names,
-                                not_before=run.cut_in,
+                                not_before=None if run.cut_in is None else
+                                run.cut_in + gap + frame,
                                 not_after=None if run.cut_out is None else
                                 run.cut_out - profile.frames_ms(profile.chain_to_frames, fps)
                                 - frame)
@@ -200,9 +203,9 @@ def segment(transcript: Transcript, profile: Profile, cuts: list[int] | None = N
 
 def _segment_run(run: list[Token], p: Profile, names: frozenset[str],
                  not_before: int | None = None, not_after: int | None = None) -> list[Draft]:
-    """DP split of one run. The run's first cue starts at the cut `not_before` (when it is
-    later than the first word), so the second cue may not start until after it; the last
-    cue ends by `not_after`, so it must start before that."""
+    """DP split of one run. The run's first cue may start at a cut later than its first
+    word, so the second cue may not start before `not_before` (cut + gap + one frame); the
+    last cue ends before a cut, so it must start before `not_after`."""
     n = len(run)
     cpl, max_lines = p.chars_per_line, p.max_lines
     max_chars = cpl * max_lines
@@ -236,7 +239,7 @@ def _segment_run(run: list[Token], p: Profile, names: frozenset[str],
                 break
             if dp[i] == INF:
                 continue
-            if i == 0 and j < n and not_before is not None and run[j].start <= not_before:
+            if i == 0 and j < n and not_before is not None and run[j].start < not_before:
                 continue
             if j == n and i > 0 and not_after is not None and run[i].start >= not_after:
                 continue

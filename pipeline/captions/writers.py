@@ -4,8 +4,9 @@ Writers take a text stream (`write(cues, stream, meta)`), so golden tests are pl
 and only the outer layer opens paths. Every writer escapes: cue text is plain text (see
 `models.Cue.lines`), and nothing in it can end a cue, start markup or break the file:
 
-- WebVTT/SRT: `&`, `<`, `>` become `&amp;`, `&lt;`, `&gt;` (so no payload contains `-->`);
-  line breaks inside a line and blank lines are collapsed (a blank line ends a cue).
+- WebVTT: `&`, `<`, `>` become `&amp;`, `&lt;`, `&gt;` (so no payload contains `-->`).
+- SRT (no escapes exist): an invisible U+2060 after `<` and `{` and inside `-->` (`srt_text`).
+- Both: line breaks inside a line and blank lines are collapsed (a blank line ends a cue).
 - TTML: XML built with ElementTree, which escapes text and attributes.
 """
 
@@ -36,6 +37,18 @@ def escape_text(text: str) -> str:
     """A line of plain text as WebVTT/SRT cue text: entities for & < >, one line."""
     text = sdh.clean(text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+WJ = "\u2060"  # WORD JOINER: invisible, no line break opportunity
+
+
+def srt_text(text: str) -> str:
+    """A line of plain text as SubRip cue text. SRT has no escapes and players read HTML-like
+    tags (`<i>`) and ASS overrides (`{\\i1}`) in it, so an invisible U+2060 WORD JOINER goes
+    after every `<` and `{` and inside `-->`: the text displays unchanged and stays inert;
+    removing U+2060 gives back the exact text. `&` stays as is (SRT players show it)."""
+    text = sdh.clean(text).replace(WJ, "")
+    return text.replace("<", "<" + WJ).replace("{", "{" + WJ).replace("-->", "--" + WJ + ">")
 
 
 def _annotation(name: str) -> str:
@@ -72,7 +85,7 @@ class SRTWriter(Writer):
     timestamp = staticmethod(timecode.srt)
 
     def cue_text(self, cue: Cue, meta: Meta) -> list[str]:
-        return [escape_text(ln) for ln in safe_lines(cue)]
+        return [srt_text(ln) for ln in safe_lines(cue)]
 
     def write(self, cues: list[Cue], stream: TextIO, meta: Meta) -> None:
         n = 0
@@ -106,23 +119,29 @@ class WebVTTWriter(SRTWriter):
         return "\n".join(out) + "\n"
 
     def cue_text(self, cue: Cue, meta: Meta) -> list[str]:
+        """Escaped lines; consecutive lines of one speaker share one `<v.colour Name>` span."""
         raw = [sdh.clean(ln) for ln in cue.lines]
         speakers = cue.speakers or [cue.speaker] * len(raw)
-        out = []
-        for ln, spk in zip(raw, speakers + [None] * (len(raw) - len(speakers))):
-            if not ln:
-                continue
-            text = escape_text(ln)
-            if spk and cue.kind == "speech":
+        pairs = [(escape_text(ln), spk if cue.kind == "speech" else None)
+                 for ln, spk in zip(raw, speakers + [None] * (len(raw) - len(speakers))) if ln]
+        out: list[str] = []
+        k = 0
+        while k < len(pairs):
+            spk = pairs[k][1]
+            group = [pairs[k][0]]
+            while k + 1 < len(pairs) and pairs[k + 1][1] == spk:
+                k += 1
+                group.append(pairs[k][0])
+            if spk:
                 name = _annotation(meta.speaker_names.get(spk, spk))
-                colour = meta.colours.get(spk, "white")
-                text = f"<v.{colour} {name}>{text}</v>"
-            out.append(text)
+                group[0] = f"<v.{meta.colours.get(spk, 'white')} {name}>{group[0]}"
+                group[-1] += "</v>"
+            out += group
+            k += 1
         return out
 
     def write(self, cues: list[Cue], stream: TextIO, meta: Meta) -> None:
         stream.write(self.header(meta))
-        stream.write("\n")
         super().write(cues, stream, meta)
 
 
