@@ -16,7 +16,7 @@ from pipeline.captions import build, linebreak, profiles, qc, sdh, segment, synt
 from pipeline.captions.writers import WJ, WRITERS, Meta
 from pipeline.errors import ManifestError
 from pipeline.manifest import FilmManifest, SubtitleSettings
-from pipeline.models import Cue, Provenance, Segment, Transcript, Word
+from pipeline.models import Cue, Programme, Provenance, Segment, Transcript, Word
 
 MANIFEST = FilmManifest(title="Test", master="x.mp4", speakers=[
     {"id": "anna", "name": "Anna Beispiel"}, {"id": "ben", "name": "Ben Muster"}])
@@ -474,3 +474,28 @@ def test_done_when_fast_interview(interview, name):
             if c.index in flagged and not any(a - 1000 <= c.start <= b + 1000  # cue cuts
                                               for a, b in interview.fast):  # the time short
                 assert _window_end(cs, k, p) < c.last_word_ms + p.max_trail_ms, c
+
+
+# --- transcripts without word timings, clip default speakers -----------------------------
+
+
+def test_segments_without_words_and_clip_default_speakers():
+    """An imported SRT has no word timings: its words are spread over the segment. Segments
+    without a speaker take the default speaker of the clip playing at that time."""
+    from pipeline.models import SourceSpan
+
+    text = "Seit 2021 arbeiten bei uns 48 Pflegekräfte in drei Schichten, und alle planen mit."
+    tr = Transcript(film="f", duration_ms=20000, provenance=Provenance(backend="import:srt"),
+                    segments=[Segment(id=0, start=1000, end=6000, text=text),
+                              Segment(id=1, start=11000, end=13000, text="Das stimmt.")])
+    prog = Programme(film="f", media="x", media_sha256="0", duration_ms=20000, width=320,
+                     height=180, fps=25.0, has_audio=True, asr_audio=None, sources=[],
+                     spans=[SourceSpan(id="a", start=0, end=10000, speaker="anna"),
+                            SourceSpan(id="b", start=10000, end=20000, speaker="ben")])
+    cs = build.build(MANIFEST, "f", tr, profiles.PROFILES["de-web"], fps=25, duration_ms=20000,
+                     cuts=[], programme=prog)
+    first = [c for c in cs.cues if c.start < 10000]
+    assert " ".join(c.text for c in first) == text
+    assert all(1000 <= c.start and c.end <= 6000 + 500 for c in first)
+    assert {c.speaker for c in first} == {"anna"} and cs.cues[-1].speaker == "ben"
+    assert cs.cues[-1].speaker_name == "Ben Muster"
