@@ -179,6 +179,11 @@ def test_qc_exits_nonzero_on_a_hard_break_and_refuses_sign_off(workspace, progra
     vtt.write_text(vtt.read_text(encoding="utf-8").replace("Skepsis", "Skeptik"), encoding="utf-8")
     proc = casefilm(workspace, "qc", "fall")
     assert proc.returncode == 6 and "structure" in _one_line_error(proc)
+    build.write(film, cs)
+    assert casefilm(workspace, "qc", "fall").returncode == 0
+    (film.subtitles_dir / "captions.ttml").write_text("<tt", encoding="utf-8")  # truncated
+    proc = casefilm(workspace, "qc", "fall")
+    assert proc.returncode == 6 and "structure" in _one_line_error(proc)
 
 
 @pytest.mark.parametrize("subtitles,field", [

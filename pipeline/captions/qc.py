@@ -18,6 +18,7 @@ import bisect
 import html
 import io
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import webvtt
@@ -72,6 +73,7 @@ class CueRow(Strict):
 class QCResult(Strict):
     film: str
     title: str
+    language: str = "de"
     profile: Profile
     generated_at: str = Field(default_factory=utcnow)
     files: dict[str, str] = Field(default_factory=dict)  # caption file -> sha256
@@ -284,6 +286,42 @@ def _structure(cs: store.CaptionSet, vtt_text: str | None, s: dict) -> list[Find
     return out
 
 
+def _other_formats(cs: store.CaptionSet, paths: dict[str, Path], s: dict) -> list[Finding]:
+    """SRT and TTML must hold the same cues as cues.json (count and times)."""
+    out: list[Finding] = []
+    spoken = [c for c in cs.cues if any(sdh.clean(ln) for ln in c.lines)]
+    want = [(c.start, c.end) for c in spoken]
+
+    def bad(name: str, measured: str):
+        out.append(Finding(cue=0, start_ms=0, timecode=timecode.vtt(0), rule="structure",
+                           severity="hard", measured=measured, limit="—",
+                           message=s["f_struct_other"].format(file=name)))
+
+    srt, ttml = paths["srt"], paths["ttml"]
+    if not srt.exists():
+        bad(srt.name, "—")
+    else:
+        times = re.findall(r"^(\d\d:\d\d:\d\d,\d{3}) --> (\d\d:\d\d:\d\d,\d{3})$",
+                           srt.read_text(encoding="utf-8"), flags=re.M)
+        got = [(timecode.parse(a), timecode.parse(b)) for a, b in times]
+        if got != want:
+            bad(srt.name, f"{len(got)} ≠ {len(want)}" if len(got) != len(want) else "≠")
+    if not ttml.exists():
+        bad(ttml.name, "—")
+    else:
+        try:
+            root = ET.fromstring(ttml.read_bytes())
+            ps = root.findall(".//{http://www.w3.org/ns/ttml}p")
+            got = [(timecode.parse(p.get("begin", "")), timecode.parse(p.get("end", "")))
+                   for p in ps]
+        except (ET.ParseError, ValueError) as e:
+            bad(ttml.name, type(e).__name__)
+        else:
+            if got != want:
+                bad(ttml.name, f"{len(got)} ≠ {len(want)}" if len(got) != len(want) else "≠")
+    return out
+
+
 def checklist(cs: store.CaptionSet, findings: list[Finding], film: Film | None,
               valid_approval: approval.Approval | None, s: dict) -> list[dict]:
     """WCAG 2.2 / EN 301 549 items: what the files show, what a person must confirm."""
@@ -350,11 +388,12 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
     vtt = paths["vtt"].read_text(encoding="utf-8") if paths["vtt"].exists() else None
     findings, rows, points = check(cs, p, vtt, player_href(film))
     s = i18n.strings("qc", cs.language)
+    findings += _other_formats(cs, paths, s)
     valid = approval.valid(film)
     from . import provenance as _prov
 
     return QCResult(
-        film=film.id, title=cs.title, profile=p, files=approval.current_checksums(film),
+        film=film.id, title=cs.title, language=cs.language, profile=p, files=approval.current_checksums(film),
         provenance=_prov(film), summary=summarise(cs.cues, findings), findings=findings,
         chart={"unit": p.reading_unit, "limit": p.reading_limit,
                "duration_ms": cs.duration_ms, "points": [pt.model_dump() for pt in points]},
@@ -365,10 +404,10 @@ def report_paths(film: Film) -> tuple[Path, Path]:
     return film.subtitles_dir / "qc.html", film.subtitles_dir / "qc.json"
 
 
-def write(film: Film, result: QCResult, lang: str = "de") -> tuple[Path, Path]:
+def write(film: Film, result: QCResult) -> tuple[Path, Path]:
     from .report import render_html
 
     html_path, json_path = report_paths(film)
     write_json(json_path, result.model_dump(mode="json"))
-    write_text(html_path, render_html(result, lang))
+    write_text(html_path, render_html(result, result.language))
     return html_path, json_path

@@ -70,7 +70,6 @@ class Draft:
 @dataclass
 class Options:
     names: frozenset[str] = field(default_factory=frozenset)  # extra first names (lowercase)
-    default_speakers: list[tuple[int, int, str | None]] = field(default_factory=list)  # spans
 
 
 def tokens_of(transcript: Transcript, default_speaker=None) -> list[Token]:
