@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import webvtt
 
-from pipeline.captions import build, linebreak, profiles, qc, sdh, segment, synthetic, timing
+from pipeline.captions import build, linebreak, profiles, qc, segment, synthetic, timing
 from pipeline.captions.writers import WJ, WRITERS, Meta
 from pipeline.errors import ManifestError
 from pipeline.manifest import FilmManifest, SubtitleSettings

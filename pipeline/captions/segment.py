@@ -5,8 +5,10 @@ its words (times in ms) and its display lines, but no final in/out times yet —
 from `timing.time_cues`. Rules, in order of strength:
 
 1. Forced boundaries: a sound/music segment is a cue of its own; a shot change (cut) lies
-   between two cues (a word belongs to the side where its midpoint lies); a cue holds at
-   most two speakers (the second introduced with a dash, each on its own line).
+   between two cues — at the word gap where it falls (by word midpoints), or at a better
+   gap whose words lie within the snap window of the cut (`_runs`); the cut is recorded on
+   both drafts (`cut_in`, `cut_out`) for timing. A cue holds at most two speakers (the
+   second introduced with a dash, each on its own line).
 2. Within a run between forced boundaries, a dynamic programme picks the cheapest split:
    every cue must fit the profile's lines × chars/line and span ≤ the target duration;
    breaks cost `linebreak.break_cost` (sentence end 0, clause 1, before conjunction 2,

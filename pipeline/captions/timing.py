@@ -3,11 +3,13 @@
 All times are integer ms; frame figures of the profile are converted at the programme's
 frame rate `fps`. For each cue, in order:
 
-- in-time = the first word's start, snapped to a shot change within `snap_frames` (never
-  before the previous cue's last word);
+- in-time = the first word's start; when segmentation put a shot change before the cue
+  (`Draft.cut_in`), the in-time is that cut if it lies no more than `snap_frames` before the
+  first word, or after it (a cut inside the first words: late rather than straddling);
 - out-time = the last word's end, extended for reading speed by at most `max_trail_ms`
   (0.5 s), then to the minimum duration (by extending, never overlapping), then snapped to
-  `chain_to_frames` before a shot change within `snap_frames` after it;
+  `chain_to_frames` before a shot change within `snap_frames` after it (always before the
+  cut that ends the cue, `Draft.cut_out`);
 - bounds, strongest first: no cue crosses a shot change (out ≤ cut − chain_to_frames); out ≤
   next in − min gap; out ≤ in + max duration;
 - chaining: a gap of ≤ `chain_gap_frames` to the next cue is closed to exactly
@@ -88,16 +90,6 @@ def time_cues(drafts: list[Draft], p: Profile, fps: float, cuts: list[int] | Non
                         speakers=d.speakers if len(set(d.speakers)) > 1 else [],
                         kind=d.kind))  # type: ignore[arg-type]
     return cues
-
-
-def _nearest_cut(cuts: list[int], t: int, within: int) -> int | None:
-    i = bisect.bisect_left(cuts, t - within)
-    best: int | None = None
-    while i < len(cuts) and cuts[i] <= t + within:
-        if best is None or abs(cuts[i] - t) < abs(best - t):
-            best = cuts[i]
-        i += 1
-    return best
 
 
 def _upper_bound(start: int, next_cut: int | None, next_start: int | None, chain_to: int,
