@@ -55,6 +55,15 @@ class SubtitleSettings(Strict):
     chain_gap_frames: int | None = Field(default=None, ge=0)
     count_spaces: bool | None = None
 
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, v: str) -> str:
+        from .captions.profiles import PROFILES  # noqa: PLC0415  (the registry of profiles)
+
+        if v not in PROFILES:
+            raise ValueError(f"unknown caption profile (known: {', '.join(PROFILES)})")
+        return v
+
 
 class Quote(Strict):
     start: Ms

@@ -15,7 +15,7 @@ import webvtt
 from pipeline.captions import build, linebreak, profiles, qc, segment, synthetic, timing
 from pipeline.captions.writers import WJ, WRITERS, Meta
 from pipeline.errors import ManifestError
-from pipeline.manifest import FilmManifest, SubtitleSettings
+from pipeline.manifest import FilmManifest, SubtitleSettings, load_film
 from pipeline.models import Cue, Programme, Provenance, Segment, Transcript, Word
 
 MANIFEST = FilmManifest(title="Test", master="x.mp4", speakers=[
@@ -51,12 +51,17 @@ def test_overrides_apply_field_by_field():
     assert profiles.effective(SubtitleSettings(profile="bbc", max_cps=15)).reading_unit == "cps"
 
 
-def test_unknown_profile_names_film_yaml_and_field():
+def test_unknown_profile_names_film_yaml_and_field(tmp_path):
+    path = tmp_path / "film.yaml"
+    path.write_text("title: T\nmaster: x.mp4\nsubtitles:\n  profile: de-tv\n", encoding="utf-8")
     with pytest.raises(ManifestError) as e:
-        profiles.effective(SubtitleSettings(profile="de-tv"), "projects/f/film.yaml")
+        load_film(path)
     line = e.value.line()
-    assert "projects/f/film.yaml" in line and "subtitles.profile" in line and "de-tv" in line
-    assert "\n" not in line
+    assert str(path) in line and "subtitles.profile" in line and "de-tv" in line
+    assert "de-web" in line and "\n" not in line  # names the known profiles
+    with pytest.raises(ManifestError) as e:  # `casefilm qc --profile`
+        profiles.effective(SubtitleSettings(), "film.yaml", profile_name="de-tv")
+    assert "--profile" in e.value.line()
 
 
 def test_inconsistent_override_names_the_field():
