@@ -504,3 +504,20 @@ def test_segments_without_words_and_clip_default_speakers():
     assert all(1000 <= c.start and c.end <= 6000 + 500 for c in first)
     assert {c.speaker for c in first} == {"anna"} and cs.cues[-1].speaker == "ben"
     assert cs.cues[-1].speaker_name == "Ben Muster"
+
+
+def test_qc_numbers_style_follows_the_profile():
+    cues = [Cue(start=0, end=3000, lines=["Wir haben 3 Teams und 12 Uhr Pause."], speaker="anna"),
+            Cue(start=4000, end=7000, lines=["Wir haben drei Teams, 48 Pflegekräfte."],
+                speaker="anna")]
+    tr = _words([(0, 2000, "x."), (4000, 6900, "y.")])
+    cs = build.build(MANIFEST, "f", tr, profiles.PROFILES["de-web"], fps=25,
+                     duration_ms=8000, cuts=[])
+    cs = cs.model_copy(update={"cues": [
+        c.model_copy(update={"lines": cue.lines, "start": cue.start, "end": cue.end})
+        for c, cue in zip(cs.cues, cues)]})
+    for name, flagged in (("de-broadcast", {1: "3"}), ("de-broadcast-kids", {2: "drei"}),
+                          ("bbc", {})):
+        findings, _, _ = qc.check(cs, profiles.PROFILES[name], None)
+        got = {f.cue: f.measured for f in findings if f.rule == "numbers"}
+        assert got == flagged, name

@@ -149,6 +149,14 @@ def test_stage_qc_approval_and_voiding(workspace, programme_video):
     t = t.model_copy(update={"provenance": Provenance(backend="review", status="reviewed",
                                                       editor="Redaktion")})
     transcripts.write_revision(film, t, base=0)
+    # captions not yet regenerated: QC warns, and a sign-off is refused
+    proc = casefilm(workspace, "qc", "fall")
+    assert proc.returncode == 0 and "older transcript" in proc.stderr
+    assert json.loads((out / "qc.json").read_text(encoding="utf-8"))["stale"]
+    proc = casefilm(workspace, "qc", "fall", "--approve", "--reviewer", "Eva Prüfer")
+    assert proc.returncode == 2 and "current transcript" in _one_line_error(proc)
+    assert json.loads((out / "approval.json").read_text())["approved_at"] == \
+        approval["approved_at"]  # the earlier sign-off is untouched
     assert casefilm(workspace, "subtitles", "fall").returncode == 0
     status = casefilm(workspace, "status", "fall").stdout
     assert "void" in status and "captions.vtt" in status

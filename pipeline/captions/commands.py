@@ -36,6 +36,8 @@ def qc_command(obj, film, profile_name, approve, reviewer) -> None:
     for rule, n in sm["by_rule"].items():
         click.echo(f"  {rule:<15}{n}")
     click.echo(f"  report: {outcome.html}")
+    if r.stale:
+        click.echo(f"warning: [{film}] {r.stale}", err=True)
     if outcome.approval is not None:
         click.echo(f"[{film}] captions approved by {outcome.approval.reviewer} "
                    f"at {outcome.approval.approved_at}")

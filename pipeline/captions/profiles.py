@@ -41,6 +41,7 @@ class Profile(Strict):
     max_trail_ms: int = Field(default=500, ge=0)  # out-time after the last word
     snap_frames: int = Field(default=12, ge=0)  # in/out snapped to a cut this close
     split_duration_ms: int = Field(default=7000, gt=0)  # segmenter's cue length when no max
+    numbers: Literal["words", "digits"] | None = None  # 1–12 written out / as digits (QC)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Profile":
@@ -96,7 +97,7 @@ class Profile(Strict):
 
 
 _COMMON_WEB = dict(chars_per_line=42, max_lines=2, reading_unit="cps", max_cps=17.0,
-                   min_duration_ms=833, max_duration_ms=7000, min_gap_frames=2)
+                   min_duration_ms=833, max_duration_ms=7000, min_gap_frames=2, numbers="words")
 
 PROFILES: dict[str, Profile] = {p.name: p for p in [
     Profile(name="de-web", title="German web/e-learning default (Netflix-like figures)",
@@ -105,11 +106,11 @@ PROFILES: dict[str, Profile] = {p.name: p for p in [
     Profile(name="de-broadcast", title="German TV (ARD, ORF, SRF, ZDF)",
             source="Joint subtitle standards of ARD, ORF, SRF, ZDF",
             chars_per_line=37, max_lines=2, reading_unit="cps", max_cps=15.0,
-            min_duration_ms=1000, max_duration_ms=None, min_gap_frames=1),
+            min_duration_ms=1000, max_duration_ms=None, min_gap_frames=1, numbers="words"),
     Profile(name="de-broadcast-kids", title="German TV, children's programmes",
             source="Joint subtitle standards of ARD, ORF, SRF, ZDF (children's section)",
             chars_per_line=37, max_lines=2, reading_unit="cps", max_cps=11.0,
-            min_duration_ms=1000, max_duration_ms=None, min_gap_frames=1),
+            min_duration_ms=1000, max_duration_ms=None, min_gap_frames=1, numbers="digits"),
     Profile(name="netflix-de", title="Netflix German (adult)",
             source="Netflix timed text style guide (general + German); 17 cps unconfirmed for German",
             **_COMMON_WEB),

@@ -9,7 +9,7 @@ Rules (id: severity) — hard limits block delivery and sign-off:
     max_lines, chars_per_line, min_gap, overlap, structure              hard
     reading_speed, min_duration, max_duration, chaining, shot_change,
     line_break, sync_in, sync_out, empty, repeated, hallucination,
-    speaker_id, sound_tag, ellipsis                                     warning
+    speaker_id, sound_tag, ellipsis, numbers                            warning
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from .segment import reading_units
 HARD = ("max_lines", "chars_per_line", "min_gap", "overlap", "structure")
 RULES = HARD + ("reading_speed", "min_duration", "max_duration", "chaining", "shot_change",
                 "line_break", "sync_in", "sync_out", "empty", "repeated", "hallucination",
-                "speaker_id", "sound_tag", "ellipsis")
+                "speaker_id", "sound_tag", "ellipsis", "numbers")
 SYNC_TOLERANCE_MS = 100  # EN 301 549 7.1.2
 
 
@@ -83,6 +83,7 @@ class QCResult(Strict):
     chart: dict
     cues: list[CueRow]
     checklist: list[dict]
+    stale: str | None = None  # why the captions lag behind the current transcript, if they do
 
     @property
     def hard(self) -> list[Finding]:
@@ -214,6 +215,10 @@ def check(cs: store.CaptionSet, p: Profile, vtt_text: str | None,
             add(c, "sound_tag", text[:30], "*…*", "f_sound_tag")
         if "..." in text:
             add(c, "ellipsis", "...", "…", "f_ellipsis")
+        if c.kind == "speech" and p.numbers:
+            bad_num = _number_style(text, p.numbers)
+            if bad_num:
+                add(c, "numbers", bad_num, s["numbers_" + p.numbers], "f_numbers_" + p.numbers)
         if sdh.is_hallucination(text):
             add(c, "hallucination", text[:40], "—", "f_hallucination")
         if prev is not None and text and sdh.clean(" ".join(prev.lines)) == text:
@@ -236,6 +241,27 @@ def check(cs: store.CaptionSet, p: Profile, vtt_text: str | None,
                                  flagged="reading_speed" in rules))
     findings.sort(key=lambda f: (f.cue, RULES.index(f.rule) if f.rule in RULES else 99))
     return findings, rows, points
+
+
+NUMBER_WORDS = {"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7,
+                "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12}
+DIGIT_UNITS = {"uhr", "%", "prozent", "euro", "€", "cent", "km", "m", "kg", "g", "grad", "°c",
+               "mio.", "mrd.", "mio", "mrd", "h", "min", "jh."}
+
+
+def _number_style(text: str, style: str) -> str | None:
+    """The first number 1–12 written against the profile's style (German SDH: written out,
+    children's programmes: digits); digits before a unit or in times/dates are fine."""
+    words = text.split()
+    for i, w in enumerate(words):
+        core = linebreak.core(w)
+        nxt = linebreak.core(words[i + 1]).lower() if i + 1 < len(words) else ""
+        if style == "words" and core.isdigit() and 1 <= int(core) <= 12 \
+                and not w.rstrip(",;:!?").endswith(".") and nxt not in DIGIT_UNITS:
+            return core
+        if style == "digits" and core.lower() in NUMBER_WORDS:
+            return core
+    return None
 
 
 def _cut_in(cuts: list[int], a: int, b: int) -> bool:
@@ -393,11 +419,27 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
     from . import provenance as _prov
 
     return QCResult(
-        film=film.id, title=cs.title, language=cs.language, profile=p, files=approval.current_checksums(film),
-        provenance=_prov(film), summary=summarise(cs.cues, findings), findings=findings,
+        film=film.id, title=cs.title, language=cs.language, profile=p,
+        files=approval.current_checksums(film), provenance=_prov(film),
+        summary=summarise(cs.cues, findings), findings=findings,
         chart={"unit": p.reading_unit, "limit": p.reading_limit,
                "duration_ms": cs.duration_ms, "points": [pt.model_dump() for pt in points]},
-        cues=rows, checklist=checklist(cs, findings, film, valid, s))
+        cues=rows, checklist=checklist(cs, findings, film, valid, s), stale=staleness(film, cs))
+
+
+def staleness(film: Film, cs: store.CaptionSet) -> str | None:
+    """Why the captions no longer match the film's current transcript (None: they do)."""
+    from .. import transcripts
+    from ..fsutil import sha256_file
+
+    current = transcripts.current_path(film)
+    made_from = cs.provenance.transcript_sha256
+    if current is None or not made_from:
+        return None
+    if sha256_file(current) != made_from:
+        return (f"the captions were made from an older transcript than {current.name}; "
+                f"run: casefilm subtitles {film.id}")
+    return None
 
 
 def report_paths(film: Film) -> tuple[Path, Path]:

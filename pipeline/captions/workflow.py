@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import QCFailed
+from ..errors import QCFailed, StageOrderError
 from ..workspace import Film
 from . import approval, qc as qcmod, store
 
@@ -28,13 +28,17 @@ class QCOutcome:
 def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None) -> QCOutcome:
     """Check the captions, write qc.html/qc.json; with `reviewer`, record a sign-off.
 
-    A sign-off is refused (QCFailed, nothing recorded) while a hard limit is broken.
+    A sign-off is refused (nothing recorded) while a hard limit is broken (QCFailed) or while
+    the captions lag behind the current transcript (StageOrderError).
     """
     result = qcmod.evaluate(film, profile_name)
     outcome = QCOutcome(film.id, result, *qcmod.write(film, result))
     if reviewer is None:
         return outcome
     outcome.raise_for_hard()
+    if result.stale:  # never sign off captions the current transcript no longer supports
+        raise StageOrderError(film.id, "qc --approve",
+                              f"captions made from the current transcript ({result.stale})")
     cs = store.load(film)
     a = approval.record(film, reviewer, result.profile.name,
                         {k: result.summary[k] for k in ("cues", "findings", "hard",
