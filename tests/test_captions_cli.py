@@ -94,10 +94,12 @@ def test_cut_detection_finds_the_shots_and_caches_them(programme_video, tmp_path
     assert len(found) == len(SHOTS_MS)
     for got, want in zip(found, SHOTS_MS):
         assert abs(got - want) <= 40  # within one frame
-    monkeypatch.setattr(shots, "detect", lambda *a, **k: pytest.fail("cache not used"))
+    calls = []
+    monkeypatch.setattr(shots, "detect", lambda *a, **k: calls.append(a) or [1234])
     assert shots.cuts(tmp_path, programme_video, "digest-1", 6000) == found
-    with pytest.raises(BaseException):  # another programme digest: detection runs again
-        shots.cuts(tmp_path, programme_video, "digest-2", 6000)
+    assert calls == []  # same programme digest: read from cuts.json
+    assert shots.cuts(tmp_path, programme_video, "digest-2", 6000) == [1234]
+    assert len(calls) == 1  # another programme: detected again
 
 
 # --- the stage, QC and sign-off through the CLI ------------------------------------------
