@@ -187,3 +187,19 @@ class BatchFailed(CasefilmError):
 
     def __str__(self) -> str:
         return f"{len(self.failed)} of {self.total} films failed: {', '.join(self.failed)}"
+
+
+class QCFailed(CasefilmError):
+    """Caption QC found breaks of hard limits (lines, chars/line, min gap, overlap,
+    structure). The report is written; the exit code lets a delivery script stop."""
+
+    exit_code = 6
+
+    def __init__(self, film: str, count: int, rules: list[str], report: Path | str):
+        self.film, self.count, self.rules, self.report = film, count, rules, Path(report)
+        super().__init__(film, count, rules, report)
+
+    def __str__(self) -> str:
+        return (f"film {self.film!r}: caption QC found {self.count} hard-limit "
+                f"break{'s' if self.count != 1 else ''} ({', '.join(self.rules)}); "
+                f"see {self.report}")

@@ -52,11 +52,21 @@ class SubtitleSettings(Strict):
     chars_per_line: int | None = Field(default=None, ge=10)
     max_lines: int | None = Field(default=None, ge=1, le=3)
     max_cps: float | None = Field(default=None, gt=0)
+    max_wpm: float | None = Field(default=None, gt=0)  # reading speed in words/min (bbc, dcmp-edu)
     min_duration_ms: int | None = Field(default=None, ge=0)
     max_duration_ms: int | None = Field(default=None, gt=0)
     min_gap_frames: int | None = Field(default=None, ge=0)
     chain_gap_frames: int | None = Field(default=None, ge=0)
     count_spaces: bool | None = None
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, v: str) -> str:
+        from .captions.profiles import PROFILES  # noqa: PLC0415  (the registry of profiles)
+
+        if v not in PROFILES:
+            raise ValueError(f"unknown caption profile (known: {', '.join(PROFILES)})")
+        return v
 
 
 class Quote(Strict):

@@ -1,14 +1,94 @@
-"""Stage 'subtitles' (being written; owner replaces this file)."""
+"""Stage 'subtitles': captions from the current transcript within the film's profile.
 
+Inputs: the current transcript (digest), the programme media (digest: cuts and frame rate),
+the caption sign-off (its presence changes the provenance in cues.json). Parameters: the
+effective profile, the film's speakers, language and title, the programme's fps, duration
+and clip spans (default speakers), and the algorithm version.
+Outputs in subtitles/<film>/: captions.vtt, captions.srt, captions.ttml, cues.json.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import transcripts
+from ..errors import NoSpeech
+from ..fsutil import sha256_json
+from ..models import Programme
+from ..workspace import Film
 from .base import Context, Pending, Plan, Result, Stage
+
+ALGORITHM = "captions-1"  # bump when segmentation/timing change their output
+
+
+def load_programme(film: Film) -> Programme:
+    """The ingest stage's Programme; Pending when ingest has not run.
+
+    Uses `pipeline.stages.ingest.load_programme` once it exists, else reads the same file
+    (`film.cache_dir/programme.json`) directly.
+    """
+    from . import ingest
+
+    loader = getattr(ingest, "load_programme", None)
+    if loader is not None:
+        return loader(film)
+    p = film.cache_dir / "programme.json"
+    if not p.exists():
+        raise Pending("the programme (run ingest)")
+    return Programme.model_validate_json(p.read_text(encoding="utf-8"))
 
 
 def plan(ctx: Context) -> Plan:
-    raise Pending("stage 'subtitles' implementation")
+    from ..captions import approval, profiles
+
+    film = ctx.film
+    m = film.manifest
+    profile = profiles.effective(m.subtitles, film.manifest_path)
+    prog = load_programme(film)
+    tpath = transcripts.current_path(film)
+    if tpath is None:
+        raise Pending("a transcript (run transcribe)")
+    ap = approval.path(film)
+    return Plan(
+        inputs={"transcript": ctx.digest(tpath), "programme": prog.media_sha256,
+                "approval": ctx.digest(ap) if ap.exists() else "none"},
+        params={"algorithm": ALGORITHM, "profile": profile.model_dump(),
+                "speakers": [s.model_dump() for s in m.speakers],
+                "language": m.language, "title": m.title, "fps": prog.fps,
+                "duration_ms": prog.duration_ms,
+                "spans": sha256_json([s.model_dump() for s in prog.spans])})
 
 
 def run(ctx: Context) -> Result:
-    raise NotImplementedError
+    from ..captions import approval, build, profiles, shots
+
+    film = ctx.film
+    m = film.manifest
+    profile = profiles.effective(m.subtitles, film.manifest_path)
+    prog = load_programme(film)
+    if not prog.has_audio:
+        raise NoSpeech(film.id, "the programme has no audio stream")
+    tpath = transcripts.current_path(film)
+    if tpath is None:
+        raise Pending("a transcript (run transcribe)")
+    t = transcripts.read(tpath)
+    if not build.has_speech(t):
+        raise NoSpeech(film.id, f"the transcript {tpath.name} holds no speech")
+    cuts = shots.cuts(film.cache_dir, Path(prog.media), prog.media_sha256, prog.duration_ms)
+    cs = build.build(m, film.id, t, profile, fps=prog.fps, duration_ms=prog.duration_ms,
+                     cuts=cuts, programme=prog, transcript_sha256=ctx.digest(tpath))
+    outs = build.write(film, cs, approval_of=approval.valid)
+    notes = [f"{len(cs.cues)} cues, profile {profile.name}, {len(cuts)} shot changes, "
+             f"transcript revision {t.revision} ({t.provenance.status})"]
+    a, why = approval.check(film)
+    if a is not None and why:
+        notes.append(f"caption sign-off by {a.reviewer} is {why}")
+    from .. import ffmpeg
+
+    return Result(outputs=outs, notes=notes,
+                  versions={"captions": ALGORITHM, "ffmpeg": ffmpeg.version()})
 
 
-STAGE = Stage("subtitles", plan, run)
+STAGE = Stage("subtitles", plan, run,
+              summary="Captions (WebVTT, SRT, TTML) from the transcript within the film's "
+                      "caption profile.")

@@ -1,0 +1,73 @@
+"""Benchmark: segment and time a 60-minute word-timed German transcript (goal: < 1 s).
+
+    python benchmarks/bench_segment.py [MINUTES]
+
+Prints the machine (cores, CPU model), the transcript size, and the best of three runs of
+(a) segmentation + timing for the default profile, (b) the whole caption build including all
+three writers. Not a test: speed goals are measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pipeline.captions import build, profiles, segment, synthetic, timing  # noqa: E402
+from pipeline.manifest import FilmManifest  # noqa: E402
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def best_of(n: int, fn) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    minutes = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
+    syn = synthetic.interview(minutes=minutes, seed=1)
+    words = len(syn.transcript.words)
+    p = profiles.PROFILES[profiles.DEFAULT_PROFILE]
+    manifest = FilmManifest(title="Benchmark", master="x.mp4", speakers=[
+        {"id": "anna", "name": "Anna Beispiel"}, {"id": "ben", "name": "Ben Muster"}])
+
+    def seg():
+        drafts = segment.segment(syn.transcript, p, syn.cuts)
+        return timing.time_cues(drafts, p, 25.0, syn.cuts, syn.duration_ms)
+
+    def full():
+        cs = build.build(manifest, "bench", syn.transcript, p, fps=25.0,
+                         duration_ms=syn.duration_ms, cuts=syn.cuts)
+        for fmt in ("vtt", "srt", "ttml"):
+            build.render(cs, fmt)
+
+    cues = len(seg())
+    t_seg = best_of(3, seg)
+    t_full = best_of(3, full)
+    print(f"machine: {os.cpu_count()} cores (nproc), {cpu_model()}, Python "
+          f"{platform.python_version()}")
+    print(f"transcript: {syn.duration_ms / 60000:.1f} min, {words} words, "
+          f"{len(syn.cuts)} cuts -> {cues} cues ({p.name})")
+    print(f"segmentation + timing: {t_seg:.3f} s (goal < 1 s)")
+    print(f"full build incl. VTT/SRT/TTML writers: {t_full:.3f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The QC report as HTML: Jinja2 template `templates/qc.html.j2` plus an inline SVG chart.
+
+The chart is computed here (coordinates in SVG user units); the template only places it.
+Each point carries `data-cue`, `data-value` and `data-flagged`, so a test can compare the
+picture with qc.json.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import jinja2
+
+from .. import i18n, timecode
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+W, H = 960, 260  # chart size in SVG units
+ML, MR, MT, MB = 56, 16, 16, 40  # margins
+
+
+def chart(result) -> dict:
+    c = result.chart
+    points = c["points"]
+    limit = float(c["limit"])
+    duration = max(int(c["duration_ms"]), max((p["t_ms"] for p in points), default=0), 1)
+    finite = [p["value"] for p in points if math.isfinite(p["value"])]
+    top = max([limit * 1.5, *finite]) * 1.05
+    pw, ph = W - ML - MR, H - MT - MB
+
+    def x(ms):
+        return round(ML + pw * ms / duration, 1)
+
+    def y(v):
+        v = v if math.isfinite(v) else top
+        return round(MT + ph * (1 - min(v, top) / top), 1)
+
+    ticks_x = []
+    step = _nice_step(duration / 60000 / 8) * 60000
+    t = 0.0
+    while t <= duration:
+        ticks_x.append({"x": x(t), "label": timecode.short(int(t))})
+        t += step
+    ticks_y = [{"y": y(v), "label": f"{v:g}"} for v in _y_ticks(top)]
+    return {
+        "w": W, "h": H, "left": ML, "right": W - MR, "top": MT, "bottom": H - MB,
+        "limit_y": y(limit), "limit": limit,
+        "points": [{"cue": p["cue"], "x": x(p["t_ms"]), "y": y(p["value"]),
+                    "value": p["value"], "flagged": p["flagged"],
+                    "time": timecode.vtt(p["t_ms"])} for p in points],
+        "ticks_x": ticks_x, "ticks_y": ticks_y,
+    }
+
+
+def _nice_step(raw: float) -> float:
+    for s in (0.25, 0.5, 1, 2, 5, 10, 15, 30, 60):
+        if raw <= s:
+            return s
+    return 120
+
+
+def _y_ticks(top: float) -> list[float]:
+    step = _nice_step(top / 5) if top > 5 else 1
+    out, v = [], 0.0
+    while v <= top:
+        out.append(round(v, 2))
+        v += step
+    return out
+
+
+def render_html(result, lang: str = "de") -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             trim_blocks=True, lstrip_blocks=True)
+    tpl = env.get_template("qc.html.j2")
+    s = i18n.strings("qc", lang)
+    return tpl.render(r=result, s=s, lang=lang, chart=chart(result),
+                      unit="Z/s" if result.profile.reading_unit == "cps" else "W/min",
+                      figures=result.profile.figures())

@@ -1,0 +1,50 @@
+"""`casefilm qc` as a library call: check, write the report, optionally sign off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import QCFailed, StageOrderError
+from ..workspace import Film
+from . import approval, qc as qcmod, store
+
+
+@dataclass
+class QCOutcome:
+    film: str
+    result: qcmod.QCResult
+    html: Path
+    json: Path
+    approval: approval.Approval | None = None
+
+    def raise_for_hard(self) -> None:
+        hard = self.result.hard
+        if hard:
+            rules = sorted({f.rule for f in hard})
+            raise QCFailed(self.film, len(hard), rules, self.html)
+
+
+def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None) -> QCOutcome:
+    """Check the captions, write qc.html/qc.json; with `reviewer`, record a sign-off.
+
+    A sign-off is refused (nothing recorded) while a hard limit is broken (QCFailed) or while
+    the captions lag behind the current transcript (StageOrderError).
+    """
+    result = qcmod.evaluate(film, profile_name)
+    outcome = QCOutcome(film.id, result, *qcmod.write(film, result))
+    if reviewer is None:
+        return outcome
+    outcome.raise_for_hard()
+    if result.stale:  # never sign off captions the current transcript no longer supports
+        raise StageOrderError(film.id, "qc --approve",
+                              f"captions made from the current transcript ({result.stale})")
+    cs = store.load(film)
+    a = approval.record(film, reviewer, result.profile.name,
+                        {k: result.summary[k] for k in ("cues", "findings", "hard",
+                                                         "passing_share")},
+                        cs.provenance.transcript_revision if cs else None,
+                        cs.provenance.transcript_status if cs else None)
+    result = qcmod.evaluate(film, profile_name)  # the report now shows the sign-off
+    outcome = QCOutcome(film.id, result, *qcmod.write(film, result), approval=a)
+    return outcome
