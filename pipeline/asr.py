@@ -224,10 +224,10 @@ def from_whisper_segments(raw: list[dict], duration_ms: int) -> tuple[list[Segme
 
     Times are clamped to [0, duration_ms] and made monotonic across the whole transcript
     (no word starts before the previous one ends); empty segments and known hallucinated
-    lines are dropped; ids are renumbered from 0.
+    lines are dropped; ids are renumbered from 0. Returns them with counts of what was dropped.
     """
     out: list[Segment] = []
-    dropped = 0
+    dropped = {"hallucinated": 0, "beyond_end": 0}
     floor = 0  # ms: nothing may start before this
     for seg in raw:
         text = (seg.get("text") or "").strip()
@@ -237,16 +237,20 @@ def from_whisper_segments(raw: list[dict], duration_ms: int) -> tuple[list[Segme
             dropped["hallucinated"] += 1
             continue
         words = []
+        spoken = []  # the word strings as Whisper spells them, leading spaces included
         for w in seg.get("words") or []:
             wt = (w.get("word") or "").strip()
             if not wt:
                 continue
+            spoken.append(w["word"])
             ws = max(_ms(w.get("start"), duration_ms), floor)
             we = max(ws, _ms(w.get("end"), duration_ms))
             p = w.get("probability")
             words.append(Word(start=ws, end=we, text=wt,
                               probability=None if p is None else round(float(p), 4)))
             floor = we
+        if words:  # the text is what the words say: captions are built from the words
+            text = "".join(spoken).strip()
         start = words[0].start if words else max(_ms(seg.get("start"), duration_ms), floor)
         end = words[-1].end if words else max(start, _ms(seg.get("end"), duration_ms))
         if end <= start:
@@ -254,6 +258,10 @@ def from_whisper_segments(raw: list[dict], duration_ms: int) -> tuple[list[Segme
             if end <= start:  # a segment squeezed to nothing at the very end
                 dropped["beyond_end"] += 1
                 continue
+        if not words:  # no word timings from Whisper: spread the words over the segment
+            from .transcript_io import spread_words  # noqa: PLC0415 (import cycle)
+
+            words = spread_words(start, end, text)
         out.append(Segment(id=len(out), start=start, end=end, text=text, words=words))
         floor = end
     return out, dropped

@@ -59,6 +59,7 @@ class StageState:
     stage: str
     state: str  # done | stale | failed | pending
     why: str = ""
+    error: CasefilmError | None = None  # when planning itself failed (bad input)
 
 
 def stage_state(ctx: Context, stage: Stage) -> tuple[StageState, Plan | None]:
@@ -69,6 +70,8 @@ def stage_state(ctx: Context, stage: Stage) -> tuple[StageState, Plan | None]:
         if rec and rec.status == "failed":
             return StageState(stage.name, "failed", rec.error or ""), None
         return StageState(stage.name, "pending", f"needs {p.missing}"), None
+    except CasefilmError as e:
+        return StageState(stage.name, "failed", e.line(), e), None
     if rec is None:
         return StageState(stage.name, "pending", "not run yet"), plan
     if rec.status == "failed":
@@ -87,11 +90,14 @@ def run_stage(ctx: Context, stage: Stage, *, force: bool = False) -> bool:
     """Run one stage if needed. Returns True if it did work."""
     state, plan = stage_state(ctx, stage)
     if plan is None:
+        if state.error is not None:
+            raise state.error
         raise StageOrderError(ctx.film.id, stage.name, state.why.removeprefix("needs "))
     if state.state == "done" and not force:
         ctx.report(f"{stage.name}: up to date")
         return False
-    reason = "forced" if force else state.why
+    reason = "forced" if force else (
+        f"last run failed: {state.why}" if state.state == "failed" else state.why)
     ctx.report(f"{stage.name}: running ({reason})")
     t0 = time.monotonic()
     try:

@@ -14,28 +14,10 @@ from pathlib import Path
 from .. import transcripts
 from ..errors import NoSpeech
 from ..fsutil import sha256_json
-from ..models import Programme
-from ..workspace import Film
 from .base import Context, Pending, Plan, Result, Stage
+from .ingest import load_programme
 
 ALGORITHM = "captions-1"  # bump when segmentation/timing change their output
-
-
-def load_programme(film: Film) -> Programme:
-    """The ingest stage's Programme; Pending when ingest has not run.
-
-    Uses `pipeline.stages.ingest.load_programme` once it exists, else reads the same file
-    (`film.cache_dir/programme.json`) directly.
-    """
-    from . import ingest
-
-    loader = getattr(ingest, "load_programme", None)
-    if loader is not None:
-        return loader(film)
-    p = film.cache_dir / "programme.json"
-    if not p.exists():
-        raise Pending("the programme (run ingest)")
-    return Programme.model_validate_json(p.read_text(encoding="utf-8"))
 
 
 def plan(ctx: Context) -> Plan:
@@ -45,6 +27,8 @@ def plan(ctx: Context) -> Plan:
     m = film.manifest
     profile = profiles.effective(m.subtitles, film.manifest_path)
     prog = load_programme(film)
+    if not prog.has_audio:
+        raise NoSpeech(film.id, "no source has an audio stream")
     tpath = transcripts.current_path(film)
     if tpath is None:
         raise Pending("a transcript (run transcribe)")
@@ -66,8 +50,6 @@ def run(ctx: Context) -> Result:
     m = film.manifest
     profile = profiles.effective(m.subtitles, film.manifest_path)
     prog = load_programme(film)
-    if not prog.has_audio:
-        raise NoSpeech(film.id, "the programme has no audio stream")
     tpath = transcripts.current_path(film)
     if tpath is None:
         raise Pending("a transcript (run transcribe)")

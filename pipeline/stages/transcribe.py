@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import asr, transcripts
-from ..errors import NoSpeech
 from ..fsutil import sha256_json
 from .base import Context, Plan, Result, Stage
 from .ingest import load_programme
@@ -63,8 +62,7 @@ def run(ctx: Context) -> Result:
         versions = {}
     else:
         if not prog.has_audio or not prog.asr_audio:
-            raise NoSpeech(film.id, "no source has an audio stream, so there is nothing to "
-                                    "transcribe")
+            return Result(outputs=[], notes=["no audio stream: nothing to transcribe"])
         spec = asr.resolve_model(ctx.options.model, ctx.options.model_name,
                                  m.transcript.model, m.transcript.model_name)
         model = ctx.options.cached(("whisper", spec, ctx.options.device),
