@@ -4,9 +4,13 @@ restore, safety (Host/Origin, path traversal, bad requests), media ranges."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():  # starlette suggests httpx2; httpx is what is installed
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from pipeline import transcripts
 from pipeline.errors import EditError, StaleRevision
@@ -17,7 +21,6 @@ from pipeline.review.status import review_lines
 from tests.test_review_common import make_clip, make_film
 
 PORT = 8123
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture(scope="module")

@@ -50,6 +50,9 @@ _MARKER = re.compile(
     rf"^\s*\[\s*(?:(?P<start>{_TC})\s*[–—-]+\s*(?P<end>{_TC})\s*(?:\|\s*)?)?(?P<label>[^\]]*?)\s*\]\s*$")
 
 
+_TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}\s+-->\s+(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}(\s|$)")
+
+
 def _marker(start: int, end: int, label: str) -> str:
     return f"[{timecode.vtt(start)} – {timecode.vtt(end)} | {label}]"
 
@@ -223,10 +226,18 @@ def parse_cues(film: Film, path: Path, base: Transcript) -> Parsed:
     import webvtt  # noqa: PLC0415
     from webvtt.errors import MalformedCaptionError, MalformedFileError  # noqa: PLC0415
 
+    kind = path.suffix.lstrip(".").upper()
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise EditError(path, "", f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+    for n, line in enumerate(raw.splitlines()):  # webvtt-py skips a broken cue silently
+        if "-->" in line and not _TIMING.match(line):
+            raise EditError(path, f"line {n + 1}", f"malformed {kind} timing line", line.strip()[:60])
     try:
         vtt = webvtt.from_srt(str(path)) if path.suffix.lower() == ".srt" else webvtt.read(str(path))
     except (MalformedFileError, MalformedCaptionError, UnicodeDecodeError) as e:
-        raise EditError(path, "", f"malformed {path.suffix.lstrip('.').upper()} file: {e}") from None
+        raise EditError(path, "", f"malformed {kind} file: {e}") from None
     edits: list[EditedSegment] = []
     for n, c in enumerate(vtt.captions):
         start, end = timecode.parse(c.start), timecode.parse(c.end)
