@@ -193,6 +193,15 @@ def test_foreign_host_or_origin_is_refused(client, film, headers):
     assert disk(film) == before
 
 
+def test_cross_site_fetch_and_wrong_method_are_refused(client, film):
+    r = client.get("/api/transcript", headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403 and "cross-site" in r.json()["error"]
+    r = client.get("/api/save")
+    assert r.status_code == 405 and r.json()["error"]
+    r = client.delete("/media")
+    assert r.status_code == 405 and r.json()["error"]
+
+
 def test_own_origin_is_accepted(client, film):
     for origin in (f"http://127.0.0.1:{PORT}", f"http://localhost:{PORT}"):
         r = client.post("/api/save", headers={"Origin": origin}, json=save_body(film, 0))

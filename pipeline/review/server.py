@@ -11,8 +11,8 @@
     POST /api/restore       {base, editor, revision}
 
 Safety: the server binds 127.0.0.1; requests whose `Host` is not this server's loopback
-address or whose `Origin` is foreign are refused with 403 (DNS rebinding, cross-site
-requests); only the programme file named by ingest and the film's transcripts are ever
+address, whose `Origin` is foreign or that a browser marks `Sec-Fetch-Site: cross-site`
+are refused with 403 (DNS rebinding, cross-site requests); only the programme file named by ingest and the film's transcripts are ever
 read, by fixed routes (no path from the request reaches the filesystem); every error is a
 JSON `{"error": "..."}` with a 4xx status (5xx only for a bug, without a traceback).
 """
@@ -167,12 +167,19 @@ class Guard:
         host = headers.get("host", "")
         origin = headers.get("origin")
         allowed = self.allowed_hosts()
+        try:
+            length = int(headers.get("content-length") or 0)
+        except ValueError:
+            length = -1
         if host not in allowed:
             resp = _error(403, f"refused: Host {host!r} is not this review server")
         elif origin is not None and origin not in {f"http://{h}" for h in allowed}:
             resp = _error(403, f"refused: requests from origin {origin!r} are not allowed")
-        elif int(headers.get("content-length") or 0) > MAX_BODY:
-            resp = _error(413, f"request body larger than {MAX_BODY} bytes")
+        elif headers.get("sec-fetch-site") == "cross-site":
+            resp = _error(403, "refused: cross-site request")
+        elif length > MAX_BODY or length < 0:
+            resp = _error(413 if length > 0 else 400,
+                          f"request body larger than {MAX_BODY} bytes" if length > 0 else "bad Content-Length")
         else:
             resp = None
         if resp is not None:
@@ -205,6 +212,8 @@ def create_app(film: Film, port: int = 0) -> Starlette:
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             raise HTTPException(415, "send JSON (Content-Type: application/json)")
         raw = await request.body()
+        if len(raw) > MAX_BODY:
+            raise HTTPException(413, f"request body larger than {MAX_BODY} bytes")
         try:
             data = json.loads(raw)
         except ValueError:

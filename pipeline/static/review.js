@@ -15,6 +15,7 @@
   const $ = (id) => document.getElementById(id);
   const video = $("video");
   const segList = $("segments");
+  const LOCALE = document.documentElement.lang || "de";
   const AUTOSAVE_MS = 2500; // idle time after the last keystroke before autosaving
 
   const state = {
@@ -106,6 +107,8 @@
     state.data = data;
     state.base = data.revision;
     $("status-text").textContent = statusLabel(data);
+    const track = video.querySelector("track");  // draft captions follow the saved text
+    if (track && data.revision !== undefined) track.src = "/captions.vtt?revision=" + data.revision;
     renderRevisions();
     if (render) renderSegments();
     applyThreshold();
@@ -190,7 +193,7 @@
     for (const r of revs) {
       const li = el("li");
       const when = new Date(r.created_at);
-      const whenText = isNaN(when) ? r.created_at : when.toLocaleString("de-DE");
+      const whenText = isNaN(when) ? r.created_at : when.toLocaleString(LOCALE);
       const who = r.revision === 0 ? S.revision_asr : (r.editor || "");
       li.append(el("span", {}, fmt("revision_item", { n: r.revision }) + " · " + whenText + " · " + who +
                                " · " + (S["status_" + r.status] || r.status)));
@@ -369,7 +372,7 @@
       accept(data, false);
       refreshUnfocused(data, focused);
     }
-    const time = new Date().toLocaleTimeString("de-DE");
+    const time = new Date().toLocaleTimeString(LOCALE);
     setSaveState("saved", data.changed ? fmt("saved", { n: data.revision, time })
                                        : fmt("saved_unchanged", { n: data.revision }));
     return true;
