@@ -7,6 +7,7 @@ import random
 import pytest
 
 from pipeline.models import Provenance, Segment, Transcript, Word
+from pipeline.review import realign as realign_module
 from pipeline.review.realign import EditedSegment, edits_of, key, realign, realign_tokens
 from tests.test_review_common import machine_transcript
 
@@ -133,11 +134,14 @@ def test_key_ignores_case_and_edge_punctuation():
     assert key("Stuttgart.") == key("stuttgart") and key("„KI“") == "ki" and key("–") == "–"
 
 
+@pytest.mark.parametrize("big_region", [1500, 2], ids=["global-diff", "pairwise-diff"])
 @pytest.mark.parametrize("seed", range(40))
-def test_random_edits_keep_invariants(seed):
+def test_random_edits_keep_invariants(seed, big_region, monkeypatch):
     """Random replace/insert/delete/split/merge edits: every token that the edit left
     unchanged keeps its time exactly; all words stay ordered, inside the film, and each
-    changed word lies between its neighbours."""
+    changed word lies between its neighbours. (Run also with the segment-by-segment diff
+    that long films use.)"""
+    monkeypatch.setattr(realign_module, "BIG_REGION", big_region)
     rnd = random.Random(seed)
     vocab = "der die das KI Plan Dienst Team Schicht Pflege und mit ist gut neu".split()
     t0, words, segs = 0, [], []

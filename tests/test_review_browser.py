@@ -274,6 +274,7 @@ def test_keyboard_alone(context, server, film):
     page.keyboard.press("Control+S")
     wait_saved(page, 2)
     assert transcripts.current(fresh(film)).segments[1].speaker == "anna"
+    assert page.evaluate("document.activeElement.id") == "spk-1"  # focus survives the redraw
     # play/pause and ±5 s by keyboard
     page.keyboard.press("Alt+K")
     wait_js(page, "!document.getElementById('video').paused")

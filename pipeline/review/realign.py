@@ -29,6 +29,8 @@ and by `casefilm transcript import`.
 from __future__ import annotations
 
 import difflib
+import itertools
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
@@ -120,12 +122,64 @@ def realign_tokens(old: list[Word], new: list[str], new_seg: list[int], duration
             for t in _align(old, new, new_seg, duration_ms)]
 
 
-def _align(old: list[Word], new: list[str], new_seg: list[int], duration_ms: Ms) -> list[_Tok]:
+BIG_REGION = 1500  # tokens: a changed region larger than this is diffed segment by segment
+
+
+def _opcodes(old_keys: list[str], old_groups: list[int], new_keys: list[str],
+             new_groups: list[int]) -> list[tuple[str, int, int, int, int]]:
+    """Token opcodes (as SequenceMatcher.get_opcodes) of old_keys -> new_keys.
+
+    difflib on every token of a long film is slow (seconds for an hour), so segments are
+    matched first: a segment whose keys are unchanged is equal token by token, and only the
+    regions between unchanged segments are diffed on tokens. A huge changed region (e.g. a
+    replace-all) with as many old as new segments is diffed pair by pair.
+    `*_groups` are the token counts of consecutive segments.
+    """
+    def split(keys, groups):
+        out, pos = [], 0
+        for n in groups:
+            out.append(tuple(keys[pos:pos + n]))
+            pos += n
+        return out
+
+    def starts(groups):
+        acc, out = 0, []
+        for n in groups:
+            out.append(acc)
+            acc += n
+        return out + [acc]
+
+    osegs, nsegs = split(old_keys, old_groups), split(new_keys, new_groups)
+    ost, nst = starts(old_groups), starts(new_groups)
+    ops: list[tuple[str, int, int, int, int]] = []
+
+    def tokdiff(a1, a2, b1, b2):
+        sm = difflib.SequenceMatcher(None, old_keys[a1:a2], new_keys[b1:b2], autojunk=False)
+        for op, i1, i2, j1, j2 in sm.get_opcodes():
+            ops.append((op, a1 + i1, a1 + i2, b1 + j1, b1 + j2))
+
+    seg_sm = difflib.SequenceMatcher(None, osegs, nsegs, autojunk=False)
+    for op, i1, i2, j1, j2 in seg_sm.get_opcodes():
+        a1, a2, b1, b2 = ost[i1], ost[i2], nst[j1], nst[j2]
+        if op == "equal":
+            if a2 > a1:
+                ops.append(("equal", a1, a2, b1, b2))
+        elif (a2 - a1) + (b2 - b1) > BIG_REGION and i2 - i1 == j2 - j1:
+            for k in range(i2 - i1):
+                tokdiff(ost[i1 + k], ost[i1 + k + 1], nst[j1 + k], nst[j1 + k + 1])
+        else:
+            tokdiff(a1, a2, b1, b2)
+    return ops
+
+
+def _align(old: list[Word], new: list[str], new_seg: list[int], duration_ms: Ms,
+           old_groups: list[int] | None = None) -> list[_Tok]:
     toks = [_Tok(t, s) for t, s in zip(new, new_seg)]
-    sm = difflib.SequenceMatcher(None, [key(w.text) for w in old], [key(t) for t in new],
-                                 autojunk=False)
+    new_groups = [len(list(g)) for _, g in itertools.groupby(new_seg)]
+    opcodes = _opcodes([key(w.text) for w in old], old_groups or [len(old)],
+                       [key(t) for t in new], new_groups)
     inserts: list[tuple[int, int]] = []
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes:
         if op == "equal":
             for k in range(j2 - j1):
                 w = old[i1 + k]
@@ -178,6 +232,7 @@ def realign(base: Transcript, edits: list[EditedSegment]) -> list[Segment]:
     """
     old_segs = list(base.segments)
     old: list[Word] = []
+    old_groups: list[int] = []
     first_of: dict[int, Segment] = {}  # old word index -> its segment, for the first word
     last_of: dict[int, Segment] = {}
     for s in old_segs:
@@ -185,6 +240,7 @@ def realign(base: Transcript, edits: list[EditedSegment]) -> list[Segment]:
         if ws:
             first_of[len(old)] = s
             last_of[len(old) + len(ws) - 1] = s
+            old_groups.append(len(ws))
         old.extend(ws)
 
     new: list[str] = []
@@ -194,8 +250,9 @@ def realign(base: Transcript, edits: list[EditedSegment]) -> list[Segment]:
             tk = tokens(e.text)
             new.extend(tk)
             new_seg.extend([i] * len(tk))
-    aligned = _align(old, new, new_seg, base.duration_ms)
+    aligned = _align(old, new, new_seg, base.duration_ms, old_groups)
 
+    counts = Counter(new_seg)  # edited segment index -> number of tokens
     out: list[Segment] = []
     pos = 0
     for i, e in enumerate(edits):
@@ -206,7 +263,7 @@ def realign(base: Transcript, edits: list[EditedSegment]) -> list[Segment]:
             out.append(Segment(id=0, start=e.start, end=e.end,
                                text=text, words=[], speaker=e.speaker, kind="sound"))
             continue
-        n = sum(1 for s in new_seg[pos:] if s == i)
+        n = counts.get(i, 0)
         toks = aligned[pos:pos + n]
         pos += n
         if not toks:

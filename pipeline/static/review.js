@@ -118,12 +118,17 @@
     const focusIdx = state.lastBox ? boxIndex(state.lastBox) : -1;
     const hadFocus = state.lastBox && document.activeElement === state.lastBox;
     const caret = hadFocus ? caretOffset(state.lastBox) : null;
+    // a focused speaker list keeps focus across the redraw (same id)
+    const ae = document.activeElement;
+    const focusId = ae && ae.id && segList.contains(ae) ? ae.id : null;
     segList.replaceChildren();
     state.wordSpans = [];
     state.current = null;
     state.data.segments.forEach((seg, i) => segList.append(renderSegment(seg, i)));
     state.lastBox = null; state.lastRange = null;
-    if (hadFocus && focusIdx >= 0) {
+    if (focusId && $(focusId)) {
+      $(focusId).focus();
+    } else if (hadFocus && focusIdx >= 0) {
       const boxes = allBoxes();
       const box = boxes[Math.min(focusIdx, boxes.length - 1)];
       if (box) { box.focus(); setCaret(box, caret || 0); }
