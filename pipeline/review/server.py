@@ -100,6 +100,9 @@ def programme_media(film: Film) -> Path | None:
             prog = Programme.model_validate_json(p.read_text(encoding="utf-8"))
     except (Pending, OSError, ValueError):
         return None
+    except CasefilmError as e:  # a broken programme.json must not break transcript editing
+        log.warning("review: no programme video: %s", e.line())
+        return None
     media = Path(prog.media)
     if not media.is_absolute():
         media = film.ws.root / media
