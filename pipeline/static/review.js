@@ -349,7 +349,7 @@
     state.saving = null;
     if (status === 409 && data.code === "stale") {
       state.blocked = true;
-      setSaveState("error", fmt("stale", { latest: data.latest }));
+      setSaveState("error", fmt("stale_short", { latest: data.latest }));
       showAlert(fmt("stale", { latest: data.latest }), true);
       return false;
     }
@@ -416,7 +416,7 @@
     if (status === 409 && data.code === "stale") {
       state.blocked = true;
       showAlert(fmt("stale", { latest: data.latest }), true);
-      setSaveState("error", fmt("stale", { latest: data.latest }));
+      setSaveState("error", fmt("stale_short", { latest: data.latest }));
     } else {
       showAlert(fmt("save_failed", { message: data.error }));
       setSaveState("error", fmt("save_failed", { message: data.error }));
