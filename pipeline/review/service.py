@@ -50,16 +50,28 @@ def revision(film: Film, n: int) -> Transcript:
     return t
 
 
+# (path, size, mtime_ns) -> RevisionInfo. Revisions never change once written, so a long
+# review session with hundreds of autosaves reads each revision file only once.
+_INFO_CACHE: dict[tuple[str, int, int], RevisionInfo] = {}
+
+
+def _info(film: Film, n: int) -> RevisionInfo:
+    path = transcripts.revision_file(film, n)
+    st = path.stat()
+    k = (str(path), st.st_size, st.st_mtime_ns)
+    if k not in _INFO_CACHE:
+        t = transcripts.read(path)
+        p = t.provenance
+        _INFO_CACHE[k] = RevisionInfo(
+            revision=n, parent=t.parent, backend=p.backend, status=p.status, editor=p.editor,
+            created_at=p.created_at, via=p.parameters.get("via") if isinstance(p.parameters, dict) else None)
+    return _INFO_CACHE[k]
+
+
 def history(film: Film) -> list[RevisionInfo]:
     """All revisions, oldest first: 0 (machine original, if present), then 1, 2, …"""
-    out = []
-    for n in ([0] if transcripts.asr_path(film).is_file() else []) + transcripts.revision_numbers(film):
-        t = transcripts.read_revision(film, n)
-        p = t.provenance
-        out.append(RevisionInfo(revision=n, parent=t.parent, backend=p.backend, status=p.status,
-                                editor=p.editor, created_at=p.created_at,
-                                via=p.parameters.get("via") if isinstance(p.parameters, dict) else None))
-    return out
+    nums = ([0] if transcripts.asr_path(film).is_file() else []) + transcripts.revision_numbers(film)
+    return [_info(film, n) for n in nums]
 
 
 def check_editor(editor: str | None, source: str = "request") -> str:

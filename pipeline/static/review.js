@@ -16,7 +16,8 @@
   const video = $("video");
   const segList = $("segments");
   const LOCALE = document.documentElement.lang || "de";
-  const AUTOSAVE_MS = 2500; // idle time after the last keystroke before autosaving
+  const AUTOSAVE_MS = 3000; // idle time after the last keystroke before autosaving
+  const REVISIONS_SHOWN = 15; // newest revisions listed until "show all"
 
   const state = {
     data: null,        // last transcript JSON from the server
@@ -194,7 +195,8 @@
   function renderRevisions() {
     const ol = $("revisions");
     ol.replaceChildren();
-    const revs = (state.data.revisions || []).slice().reverse();
+    const all = (state.data.revisions || []).slice().reverse();
+    const revs = state.allRevisions ? all : all.slice(0, REVISIONS_SHOWN);
     for (const r of revs) {
       const li = el("li");
       const when = new Date(r.created_at);
@@ -211,6 +213,9 @@
       }
       ol.append(li);
     }
+    const more = $("btn-all-revisions");
+    more.hidden = all.length <= REVISIONS_SHOWN || state.allRevisions;
+    more.textContent = fmt("all_revisions", { n: all.length });
   }
 
   // --- boxes, caret, selection -----------------------------------------------------------------
@@ -644,6 +649,11 @@
     if (state.dirty && editor() && !state.blocked) markDirty();
   });
   $("threshold").addEventListener("input", applyThreshold);
+  $("btn-all-revisions").addEventListener("click", () => {
+    state.allRevisions = true;
+    renderRevisions();
+    $("revisions").querySelector("button")?.focus();
+  });
   $("btn-play").addEventListener("click", togglePlay);
   $("btn-back").addEventListener("click", () => nudge(-5));
   $("btn-fwd").addEventListener("click", () => nudge(5));
