@@ -68,7 +68,7 @@ def test_txt_round_trip(film, workspace):
 def test_docx_round_trip(film, workspace):
     before = transcripts.current(film)
     out = workspace / "case.docx"
-    casefilm(workspace, "transcript", "export", FILM, "--format", "docx", "-o", str(out), check=True)
+    casefilm(workspace, "transcript", "export", FILM, "-o", str(out), check=True)  # format from suffix
     d = docx.Document(str(out))
     hits = [p for p in d.paragraphs if p.text == "Wir planen Dienste mit Kai."]
     assert len(hits) == 1

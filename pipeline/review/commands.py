@@ -46,7 +46,8 @@ def transcript() -> None:
 
 @transcript.command("export")
 @click.argument("film")
-@click.option("--format", "fmt", type=click.Choice(["txt", "docx", "srt"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["txt", "docx", "srt"]),
+              help="Format (default: from the -o suffix, else txt).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (default: <film>.rev<N>.<format> in the current directory).")
 @click.option("--revision", type=click.IntRange(0), help="Export this revision (default: the current one).")
@@ -56,6 +57,9 @@ def export_cmd(obj: Obj, film: str, fmt: str, output: Path | None, revision: int
     from . import offline, service  # noqa: PLC0415
 
     f = obj.ws.film(film)
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        fmt = suffix if suffix in offline.FORMATS else "txt"
     t = service.current(f) if revision is None else service.revision(f, revision)
     out = output or Path(f"{f.id}.rev{t.revision:04d}.{fmt}")
     offline.export(f, fmt, out, t.revision)
