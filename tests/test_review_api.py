@@ -250,3 +250,18 @@ def test_draft_captions_escape_text(client, film):
     vtt = client.get("/captions.vtt").text
     assert "&lt;b&gt;fett&lt;/b&gt;" in vtt and "--&gt;" in vtt and "&amp;" in vtt
     assert json.dumps(vtt).count("-->") == 3  # only the three timing lines
+
+
+def test_compare_lists_word_changes(client, film):
+    def edit(segs):
+        segs[1]["text"] = "Wir planen Dienste mit KI."
+        segs[2]["text"] = "Der Betriebsrat war nicht dabei."
+    client.post("/api/save", json=save_body(film, 0, change=edit))
+    chunks = client.get("/api/compare?revision=0").json()["chunks"]
+    changes = [(c["op"], c["old"], c["new"]) for c in chunks if c["op"] not in ("equal", "gap")]
+    assert changes == [("replace", "Kai.", "KI."), ("insert", "", "nicht")]
+    assert chunks[0]["op"] == "gap"  # the untouched first segment is cut to context
+    same = client.get("/api/compare?revision=1").json()["chunks"]
+    assert all(c["op"] in ("equal", "gap") for c in same)
+    assert client.get("/api/compare?revision=x").status_code == 400
+    assert client.get("/api/compare?revision=9").status_code == 422

@@ -350,3 +350,22 @@ def test_page_without_programme_video_still_edits(context, workspace):
         assert page.errors == []
     finally:
         srv.stop()
+
+
+def test_compare_a_revision_with_the_current_text(browser, server, film):
+    ctx = browser.new_context(bypass_csp=True)  # for axe
+    try:
+        page = open_page(ctx, server)
+        select_word(page, "Kai.")
+        page.keyboard.type("KI.")
+        page.keyboard.press("Control+S")
+        wait_saved(page, 1)
+        page.get_by_role("button", name="Fassung 0 mit der aktuellen vergleichen").click()
+        region = page.get_by_role("region", name="Änderungen von Fassung 0 zu Fassung 1")
+        assert region.is_visible()
+        assert region.locator("del").inner_text().endswith("Kai.")
+        assert region.locator("ins").inner_text().endswith("KI.")
+        assert page.evaluate("document.activeElement.id") == "compare-heading"
+        assert axe_violations(page) == []
+    finally:
+        ctx.close()

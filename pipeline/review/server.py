@@ -6,6 +6,7 @@
     GET  /captions.vtt      the current transcript as draft captions for the video
     GET  /api/transcript    the current transcript (or ?revision=N) with speakers, glossary
     GET  /api/revisions     the revision history
+    GET  /api/compare?revision=N   word changes from revision N to the current one
     POST /api/save          {base, editor, status?, segments: [{text, speaker, kind, start, end}]}
     POST /api/status        {base, editor, status}
     POST /api/restore       {base, editor, revision}
@@ -259,6 +260,12 @@ def create_app(film: Film, port: int = 0) -> Starlette:
             t = service.revision(film, int(rev))
         return JSONResponse(transcript_json(film, t))
 
+    def get_compare(request: Request) -> Response:
+        rev = request.query_params.get("revision", "")
+        if not rev.isdigit() or len(rev) > 6:
+            raise HTTPException(400, "revision must be a whole number")
+        return JSONResponse({"revision": int(rev), "chunks": service.compare(film, int(rev))})
+
     def get_revisions(request: Request) -> Response:
         return JSONResponse([r.model_dump() for r in service.history(film)])
 
@@ -309,6 +316,7 @@ def create_app(film: Film, port: int = 0) -> Starlette:
         Route("/captions.vtt", captions, methods=["GET"]),
         Route("/api/transcript", get_transcript, methods=["GET"]),
         Route("/api/revisions", get_revisions, methods=["GET"]),
+        Route("/api/compare", get_compare, methods=["GET"]),
         Route("/api/save", save, methods=["POST"]),
         Route("/api/status", set_status, methods=["POST"]),
         Route("/api/restore", restore, methods=["POST"]),

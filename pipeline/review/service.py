@@ -13,9 +13,9 @@ from pydantic import BaseModel
 
 from .. import transcripts
 from ..errors import EditError, StageOrderError, StaleRevision
-from ..models import Provenance, ReviewStatus, Segment, Transcript, utcnow
+from ..models import Provenance, ReviewStatus, Segment, Transcript, Word, utcnow
 from ..workspace import Film
-from .realign import EditedSegment, realign
+from .realign import EditedSegment, _opcodes, realign, words_of
 
 MAX_EDITOR = 100  # characters of an editor name
 
@@ -161,3 +161,58 @@ def restore(film: Film, *, revision_no: int, base: int, editor: str | None) -> S
     src = revision(film, revision_no)
     return Saved(_write(film, old, list(src.segments), editor, "in_review", base,
                         via="restore", restored_from=revision_no), True)
+
+
+CONTEXT_WORDS = 4  # unchanged words shown either side of a change in a comparison
+
+
+def _compare_tokens(t: Transcript) -> tuple[list[Word], list[int]]:
+    out: list[Word] = []
+    groups: list[int] = []
+    for s in t.segments:
+        ws = [Word(start=s.start, end=s.end, text=f"*{s.text}*")] if s.kind == "sound" else words_of(s)
+        if ws:
+            out.extend(ws)
+            groups.append(len(ws))
+    return out, groups
+
+
+def compare(film: Film, old_no: int, new_no: int | None = None) -> list[dict]:
+    """What changed in the text from revision `old_no` to `new_no` (default: current).
+
+    Chunks in film order, {"op": "equal"|"delete"|"insert"|"replace", "old": text,
+    "new": text, "start": ms}; a long unchanged stretch keeps CONTEXT_WORDS either side of
+    a change and is otherwise cut ({"op": "gap"}). Sound events appear as "*Musik*".
+    Words compare exactly (a changed comma is a change).
+    """
+    a = revision(film, old_no)
+    b = current(film) if new_no is None else revision(film, new_no)
+    aw, ag = _compare_tokens(a)
+    bw, bg = _compare_tokens(b)
+    ops: list[tuple[str, int, int, int, int]] = []
+    for op in _opcodes([w.text for w in aw], ag, [w.text for w in bw], bg):
+        if ops and op[0] == "equal" and ops[-1][0] == "equal":  # join equal runs
+            ops[-1] = ("equal", ops[-1][1], op[2], ops[-1][3], op[4])
+        else:
+            ops.append(op)
+    chunks: list[dict] = []
+    for n, (op, i1, i2, j1, j2) in enumerate(ops):
+        start = bw[j1].start if j2 > j1 else (aw[i1].start if i2 > i1 else 0)
+        if op != "equal":
+            chunks.append({"op": op, "old": " ".join(w.text for w in aw[i1:i2]),
+                           "new": " ".join(w.text for w in bw[j1:j2]), "start": start})
+            continue
+        ws = bw[j1:j2]
+        first, last = n == 0, n == len(ops) - 1
+        keep_head = [] if first else ws[:CONTEXT_WORDS]
+        keep_tail = [] if last else ws[-CONTEXT_WORDS:]
+        if len(keep_head) + len(keep_tail) >= len(ws):
+            keep_head, keep_tail = ws, []
+        for part in (keep_head, None, keep_tail):
+            if part is None:
+                if len(keep_head) + len(keep_tail) < len(ws):
+                    chunks.append({"op": "gap", "old": "", "new": "", "start": 0})
+            elif part:
+                text = " ".join(w.text for w in part)
+                chunks.append({"op": "equal", "old": text, "new": text, "start": part[0].start})
+    return chunks

@@ -207,9 +207,11 @@
       if (r.revision === state.data.revision) {
         li.append(el("span", { class: "badge" }, S.current_revision));
       } else {
+        const c = el("button", { type: "button", "aria-label": fmt("compare_label", { n: r.revision }) }, S.compare);
+        c.addEventListener("click", () => compare(r.revision));
         const b = el("button", { type: "button", "aria-label": fmt("restore_label", { n: r.revision }) }, S.restore);
         b.addEventListener("click", () => restore(r.revision));
-        li.append(" ", b);
+        li.append(" ", c, " ", b);
       }
       ol.append(li);
     }
@@ -406,6 +408,36 @@
     if (!ok) return failed(status, data);
     accept(data, true);
     setSaveState("saved", fmt("restored", { n, m: data.revision }));
+  }
+
+  // Show what changed from revision n to the current text (deleted and inserted words).
+  async function compare(n) {
+    const { ok, status, data } = await api("/api/compare?revision=" + n);
+    if (!ok) return failed(status, data);
+    const box = $("compare");
+    const body = el("p", { class: "diff" });
+    let changes = 0;
+    for (const c of data.chunks) {
+      if (c.op === "gap") { body.append(" … "); continue; }
+      if (c.op === "equal") { body.append(" " + c.new + " "); continue; }
+      changes++;
+      if (c.old) {
+        const d = el("del");
+        d.append(el("span", { class: "visually-hidden" }, S.deleted + " "), document.createTextNode(c.old));
+        body.append(d, " ");
+      }
+      if (c.new) {
+        const i = el("ins");
+        i.append(el("span", { class: "visually-hidden" }, S.inserted + " "), document.createTextNode(c.new));
+        body.append(i, " ");
+      }
+    }
+    const head = el("h3", { id: "compare-heading", tabindex: "-1" }, fmt("compare_heading", { n, m: state.data.revision }));
+    const close = el("button", { type: "button" }, S.close);
+    close.addEventListener("click", () => { box.hidden = true; box.replaceChildren(); $("revisions-heading").focus(); });
+    box.replaceChildren(head, changes ? body : el("p", {}, S.no_differences), close);
+    box.hidden = false;
+    head.focus();
   }
 
   async function setStatus(status) {
