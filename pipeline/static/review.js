@@ -332,12 +332,12 @@
     if (!state.dirty) setSaveState("unsaved", S.unsaved);
     state.dirty = true;
     clearTimeout(state.timer);
-    if (!state.blocked) state.timer = setTimeout(() => save(false), AUTOSAVE_MS);
+    if (!state.blocked) state.timer = setTimeout(() => save(false, null, true), AUTOSAVE_MS);
   }
 
   // Save the page's text. `rerender`: redraw all segments from the answer (after structural
   // changes); otherwise the DOM is kept while the editor types, only the base moves on.
-  async function save(rerender, segments) {
+  async function save(rerender, segments, auto) {
     clearTimeout(state.timer);
     if (state.saving) { await state.saving; }
     if (state.blocked) return false;
@@ -345,7 +345,7 @@
     if (!editor()) {
       showAlert(S.editor_missing);
       setSaveState("unsaved", S.unsaved);
-      $("editor").focus();
+      if (!auto) $("editor").focus();  // an autosave never takes the focus from the text
       return false;
     }
     const sent = segments || collect();
