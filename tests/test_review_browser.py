@@ -369,3 +369,19 @@ def test_compare_a_revision_with_the_current_text(browser, server, film):
         assert axe_violations(page) == []
     finally:
         ctx.close()
+
+
+def test_save_needs_an_editor_name(context, server, film):
+    page = open_page(context, server, editor=None)
+    select_word(page, "Kai.")
+    page.keyboard.type("KI.")
+    page.keyboard.press("Control+S")
+    wait_js(page, "!document.getElementById('alert').hidden")
+    assert "Namen" in page.locator("#alert").inner_text()
+    assert page.evaluate("document.activeElement.id") == "editor"
+    assert transcripts.revision_numbers(fresh(film)) == []
+    page.keyboard.type("Kim")
+    page.keyboard.press("Control+S")
+    wait_saved(page, 1)
+    assert transcripts.current(fresh(film)).provenance.editor == "Kim"
+    assert page.locator("#alert").is_hidden()
