@@ -362,7 +362,7 @@ def test_compare_a_revision_with_the_current_text(browser, server, film):
         wait_saved(page, 1)
         page.get_by_role("button", name="Fassung 0 mit der aktuellen vergleichen").click()
         region = page.get_by_role("region", name="Änderungen von Fassung 0 zu Fassung 1")
-        assert region.is_visible()
+        region.wait_for(state="visible")
         assert region.locator("del").inner_text().endswith("Kai.")
         assert region.locator("ins").inner_text().endswith("KI.")
         assert page.evaluate("document.activeElement.id") == "compare-heading"
