@@ -385,3 +385,25 @@ def test_save_needs_an_editor_name(context, server, film):
     wait_saved(page, 1)
     assert transcripts.current(fresh(film)).provenance.editor == "Kim"
     assert page.locator("#alert").is_hidden()
+
+
+def test_mark_selected_stretch_as_sound(context, server, film):
+    base = transcripts.current(film)
+    page = open_page(context, server)
+    page.evaluate("""() => {
+        const ws = Array.from(document.querySelectorAll('#segments .w'));
+        const a = ws.find(s => s.textContent === 'Dienste'), b = ws.find(s => s.textContent === 'mit');
+        a.closest('.seg-text').focus();
+        const r = document.createRange(); r.setStartBefore(a); r.setEndAfter(b);
+        getSelection().removeAllRanges(); getSelection().addRange(r);
+    }""")
+    page.locator("#btn-sound").click()
+    wait_saved(page, 1)
+    t = transcripts.current(fresh(film))
+    by = {w.text: w for w in base.words}
+    assert [(s.kind, s.text) for s in t.segments] == [
+        ("speech", base.segments[0].text), ("speech", "Wir planen"), ("sound", "Musik"),
+        ("speech", "Kai."), ("speech", base.segments[2].text)]
+    assert (t.segments[2].start, t.segments[2].end) == (by["Dienste"].start, by["mit"].end)
+    assert t.segments[1].speaker == t.segments[3].speaker == "ben"
+    assert t.segments[3].words == [by["Kai."]]
