@@ -40,6 +40,18 @@ def test_review_command_refuses_cleanly(workspace, film_id, fragment):
     assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
 
 
+def test_review_command_port_in_use(workspace):
+    import socket
+
+    make_film(workspace)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        r = casefilm(workspace, "review", FILM, "--no-browser", "--port", str(port), timeout=60)
+    assert r.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in r.stderr
+
+
 def test_status_shows_review_state(workspace):
     film = make_film(workspace)
     e = edits_of(transcripts.current(film))
