@@ -265,3 +265,29 @@ def test_compare_lists_word_changes(client, film):
     assert all(c["op"] in ("equal", "gap") for c in same)
     assert client.get("/api/compare?revision=x").status_code == 400
     assert client.get("/api/compare?revision=9").status_code == 422
+
+
+def test_concurrent_saves_on_one_base_make_exactly_one_revision(film):
+    import threading
+
+    results: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def save(k):
+        e = edits_of(transcripts.read(transcripts.asr_path(film)))
+        e[0].text = f"Version {k}"
+        barrier.wait()
+        try:
+            service.save_edit(film, base=0, edits=e, editor=f"E{k}")
+            results.append(f"ok{k}")
+        except StaleRevision:
+            results.append("stale")
+
+    threads = [threading.Thread(target=save, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results).count("stale") == 5 and transcripts.revision_numbers(film) == [1]
+    winner = next(r for r in results if r.startswith("ok"))[2:]
+    assert transcripts.current(film).segments[0].text == f"Version {winner}"

@@ -32,6 +32,7 @@ from typing import Literal
 import jinja2
 from pydantic import BaseModel, Field, ValidationError
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -271,19 +272,26 @@ def create_app(film: Film, port: int = 0) -> Starlette:
 
     async def save(request: Request) -> Response:
         b = await body(request, SaveBody)
-        saved = service.save_edit(film, base=b.base, edits=b.segments, editor=b.editor,
-                                  status=b.status)
-        return JSONResponse({"changed": saved.changed, **transcript_json(film, saved.transcript)})
+        # in a worker thread: a long film's realignment must not stall video range requests;
+        # concurrent saves are safe (write_revision refuses a stale base atomically)
+        saved = await run_in_threadpool(service.save_edit, film, base=b.base, edits=b.segments,
+                                        editor=b.editor, status=b.status)
+        return JSONResponse({"changed": saved.changed,
+                             **await run_in_threadpool(transcript_json, film, saved.transcript)})
 
     async def set_status(request: Request) -> Response:
         b = await body(request, StatusBody)
-        saved = service.set_status(film, base=b.base, status=b.status, editor=b.editor)
-        return JSONResponse({"changed": saved.changed, **transcript_json(film, saved.transcript)})
+        saved = await run_in_threadpool(service.set_status, film, base=b.base, status=b.status,
+                                        editor=b.editor)
+        return JSONResponse({"changed": saved.changed,
+                             **await run_in_threadpool(transcript_json, film, saved.transcript)})
 
     async def restore(request: Request) -> Response:
         b = await body(request, RestoreBody)
-        saved = service.restore(film, revision_no=b.revision, base=b.base, editor=b.editor)
-        return JSONResponse({"changed": saved.changed, **transcript_json(film, saved.transcript)})
+        saved = await run_in_threadpool(service.restore, film, revision_no=b.revision, base=b.base,
+                                        editor=b.editor)
+        return JSONResponse({"changed": saved.changed,
+                             **await run_in_threadpool(transcript_json, film, saved.transcript)})
 
     async def on_http(request: Request, exc: HTTPException) -> Response:
         return _error(exc.status_code, exc.detail if isinstance(exc.detail, str) else "error")
