@@ -11,7 +11,7 @@ from pipeline.review.server import ReviewServer
 from pipeline.review.status import review_lines
 from pipeline.workspace import Workspace
 from tests.browser import axe_violations, chromium
-from tests.test_review_common import FILM, MANIFEST, machine_transcript, make_clip, make_film
+from tests.test_review_common import MANIFEST, machine_transcript, make_clip, make_film
 
 pytestmark = pytest.mark.browser
 
