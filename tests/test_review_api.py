@@ -99,6 +99,20 @@ def test_editor_and_speaker_are_checked(film):
     assert transcripts.revision_numbers(film) == []
 
 
+def test_speaker_unknown_to_film_yaml_but_in_the_base_stays_saveable(workspace):
+    from tests.test_review_common import machine_transcript
+
+    t = machine_transcript()
+    t.segments[0].speaker = "carla"  # e.g. removed from film.yaml since the ASR run
+    film = make_film(workspace, transcript=t)
+    e = edits_of(transcripts.current(film))
+    e[1].text = "Wir planen Dienste mit KI."
+    assert service.save_edit(film, base=0, edits=e, editor="Anna").changed
+    e[1].speaker = "dora"
+    with pytest.raises(EditError, match="dora"):
+        service.save_edit(film, base=1, edits=e, editor="Anna")
+
+
 def test_status_and_restore(film):
     t0 = transcripts.current(film)
     e = edits_of(t0)

@@ -85,8 +85,11 @@ def check_editor(editor: str | None, source: str = "request") -> str:
 
 def check_edits(film: Film, base: Transcript, edits: list[EditedSegment], source: str) -> None:
     speakers = {s.id for s in film.manifest.speakers}
+    # a speaker id the base already carries stays allowed (e.g. one since removed from
+    # film.yaml), so an editor is never locked out of saving by an old value
+    allowed = speakers | {s.speaker for s in base.segments if s.speaker}
     for i, e in enumerate(edits):
-        if e.speaker is not None and e.speaker not in speakers:
+        if e.speaker is not None and e.speaker not in allowed:
             raise EditError(source, f"segments.{i}.speaker",
                             f"not a speaker of this film ({', '.join(sorted(speakers)) or 'none defined'})",
                             e.speaker)
