@@ -132,12 +132,17 @@ class Parsed:
 
 
 def _speaker(film: Film, label: str, source: str, where: str) -> str | None:
+    """Speaker id for a label: a film speaker's name or id, or an id the current
+    transcript already uses (exported as the bare id when film.yaml does not name it)."""
     label = label.strip()
     if label in ("", "?", "-", "–"):
         return None
     for s in film.manifest.speakers:
         if label.casefold() in (s.name.casefold(), s.id.casefold()):
             return s.id
+    current = transcripts.current(film)
+    if current is not None and label in {s.speaker for s in current.segments}:
+        return label
     known = ", ".join(s.name for s in film.manifest.speakers) or "none defined in film.yaml"
     raise EditError(source, where, f"unknown speaker (film speakers: {known})", label)
 
