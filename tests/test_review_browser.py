@@ -168,6 +168,10 @@ def test_autosave(context, server, film):
     page.keyboard.type(" Gut.")
     wait_saved(page, 1)  # no key pressed: autosave after a short idle time
     assert transcripts.current(fresh(film)).segments[2].text == "Der Betriebsrat war dabei. Gut."
+    # the box keeps the caret while focused; leaving it shows the saved words as words
+    page.keyboard.press("Tab")
+    assert page.locator(".seg-text").nth(2).locator(".w").all_inner_texts() == \
+        ["Der", "Betriebsrat", "war", "dabei.", "Gut."]
 
 
 def test_stale_second_tab_is_refused_and_nothing_is_lost(context, server, film):

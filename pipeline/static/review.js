@@ -279,6 +279,17 @@
 
   function wireBox(box) {
     box.addEventListener("focus", () => { state.lastBox = box; });
+    box.addEventListener("blur", () => {
+      // redraw a box whose words were saved while it had focus (new word times and spans)
+      const i = boxIndex(box);
+      const seg = state.data && state.data.segments[i];
+      if (box.dataset.stale === "1" && document.hasFocus() && !state.dirty && seg && normText(box.textContent) === normText(seg.text)) {
+        const li = box.closest(".seg");
+        li.replaceWith(renderSegment(seg, i));
+        state.wordSpans = Array.from(segList.querySelectorAll(".w"));
+        applyThreshold();
+      }
+    });
     box.addEventListener("input", () => markDirty());
     box.addEventListener("click", (ev) => {
       const w = ev.target.closest && ev.target.closest(".w");
@@ -380,9 +391,11 @@
     if (rerender || !focused || data.segments.length !== now.length) {
       accept(data, true);
     } else {
-      // keep the box the editor is typing in; refresh the other segments' words quietly
+      // keep the box the editor is typing in (caret, undo history); refresh the other
+      // segments now and this one when the editor leaves it
       accept(data, false);
       refreshUnfocused(data, focused);
+      focused.dataset.stale = "1";
     }
     const time = new Date().toLocaleTimeString(LOCALE);
     setSaveState("saved", data.changed ? fmt("saved", { n: data.revision, time })
