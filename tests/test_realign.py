@@ -32,6 +32,22 @@ def test_identity_edit_changes_nothing():
     assert realign(t, edits_of(t)) == t.segments
 
 
+def test_untouched_segments_stay_byte_identical_even_if_text_differs_from_words():
+    """Whisper-style data: words with leading spaces, segment text with its own spacing;
+    a segment nobody edited comes back exactly as it was, and so does one without words."""
+    ws = [Word(start=0, end=300, text=" Guten", probability=0.9), Word(start=400, end=700, text=" Tag.", probability=0.8)]
+    segs = [Segment(id=0, start=0, end=700, text=" Guten Tag. ", words=ws),
+            Segment(id=1, start=1000, end=2000, text="ohne  Wortzeiten"),
+            Segment(id=2, start=2000, end=2600, text="noch was",
+                    words=[Word(start=2000, end=2200, text="noch"), Word(start=2300, end=2600, text="was")])]
+    t = Transcript(film="f", duration_ms=3000, segments=segs, provenance=Provenance(backend="x"))
+    edits = [EditedSegment(text="Guten Tag."), EditedSegment(text="ohne Wortzeiten"),
+             EditedSegment(text="noch etwas")]
+    out = realign(t, edits)
+    assert out[0] == segs[0] and out[1] == segs[1]
+    assert out[2].words[0] == segs[2].words[0] and out[2].text == "noch etwas"
+
+
 def test_replaced_word_keeps_neighbours_exact_and_lies_between_them():
     t = machine_transcript()
     e = edits_of(t)

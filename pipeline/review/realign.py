@@ -64,6 +64,7 @@ def tokens(text: str) -> list[str]:
 def key(token: str) -> str:
     """Comparison key of a token: case-folded, without punctuation at its edges, so that
     "Stuttgart" → "Stuttgart." or "ki" → "KI" keeps the word's times."""
+    token = token.strip()
     core = token.strip(_PUNCT)
     return (core or token).casefold()
 
@@ -185,7 +186,7 @@ def _align(old: list[Word], new: list[str], new_seg: list[int], duration_ms: Ms,
                 w = old[i1 + k]
                 tk = toks[j1 + k]
                 tk.start, tk.end, tk.old = w.start, w.end, i1 + k
-                tk.probability = w.probability if w.text == tk.text else None
+                tk.probability = w.probability if w.text.strip() == tk.text else None
         elif op == "replace" and i2 - i1 == j2 - j1:
             for k in range(j2 - j1):
                 toks[j1 + k].start, toks[j1 + k].end = old[i1 + k].start, max(old[i1 + k].start, old[i1 + k].end)
@@ -267,6 +268,14 @@ def realign(base: Transcript, edits: list[EditedSegment]) -> list[Segment]:
         toks = aligned[pos:pos + n]
         pos += n
         if not toks:
+            continue
+        same = first_of.get(toks[0].old)
+        if (same is not None and last_of.get(toks[-1].old) is same
+                and all(t.old == toks[0].old + k and old[t.old].text.strip() == t.text
+                        for k, t in enumerate(toks))):
+            # every word of one old segment, unchanged: keep that segment exactly as it was
+            # (its own text and words, even where they differ in spacing from the tokens)
+            out.append(same.model_copy(update={"speaker": e.speaker}))
             continue
         words = [Word(start=t.start, end=t.end, text=t.text, probability=t.probability) for t in toks]
         start, end = words[0].start, words[-1].end
