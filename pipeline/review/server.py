@@ -105,7 +105,8 @@ def programme_media(film: Film) -> Path | None:
     except CasefilmError as e:  # a broken programme.json must not break transcript editing
         log.warning("review: no programme video: %s", e.line())
         return None
-    media = Path(prog.media)
+    # a light proxy, if ingest made one for a heavy programme, is what the page should play
+    media = Path(getattr(prog, "proxy", None) or prog.media)
     if not media.is_absolute():
         media = film.ws.root / media
     return media if media.is_file() else None
