@@ -14,6 +14,8 @@ neighbours. The programme video (when asked for) is a 7 s 320x180 lavfi clip wit
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from pipeline import transcripts
@@ -50,8 +52,20 @@ def machine_transcript(texts=TEXTS, film: str = FILM) -> Transcript:
 
 
 def make_film(ws_root: Path, *, clip: Path | None = None, transcript: Transcript | None = None):
-    """Write the film (manifest, asr.json, programme.json if `clip`) and return its Film."""
-    write_film(ws_root, FILM, MANIFEST)
+    """Write the film (manifest, asr.json, programme.json if `clip`) and return its Film.
+
+    The manifest's source raw/a.mp4 is the clip (hard link) when one is given, else a
+    placeholder file, so stages that digest their sources can plan."""
+    d = write_film(ws_root, FILM, MANIFEST)
+    raw = d / "raw" / "a.mp4"
+    raw.parent.mkdir(exist_ok=True)
+    if clip is not None:
+        try:
+            os.link(clip, raw)
+        except OSError:
+            shutil.copyfile(clip, raw)
+    else:
+        raw.write_bytes(b"placeholder: this film's media is never ingested in these tests")
     ws = Workspace.resolve(ws_root)
     film = ws.film(FILM)
     transcripts.write_machine(film, transcript or machine_transcript())
