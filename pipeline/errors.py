@@ -203,3 +203,18 @@ class QCFailed(CasefilmError):
         return (f"film {self.film!r}: caption QC found {self.count} hard-limit "
                 f"break{'s' if self.count != 1 else ''} ({', '.join(self.rules)}); "
                 f"see {self.report}")
+
+class EditError(InputError):
+    """A review edit (a save from the review page, or an edited file to import) is invalid.
+
+    `source` is the file or request it came from, `field` the place in it (e.g.
+    "segments.3.speaker" or "line 12")."""
+
+    def __init__(self, source: Path | str, field: str, reason: str, value: object = None):
+        self.source, self.field, self.reason, self.value = str(source), field, reason, value
+        super().__init__(source, field, reason, value)
+
+    def __str__(self) -> str:
+        where = f"{self.source}: {self.field}: " if self.field else f"{self.source}: "
+        val = "" if self.value is None else f" (got {self.value!r})"
+        return f"{where}{self.reason}{val}"

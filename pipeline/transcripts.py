@@ -110,3 +110,22 @@ def write_revision(film: Film, t: Transcript, *, base: int) -> Path:
     finally:
         os.unlink(tmp)
     return path
+
+
+def latest_revision(film: Film) -> int:
+    """Number of the current transcript: the newest revision, 0 for the machine original."""
+    revs = revision_numbers(film)
+    return revs[-1] if revs else 0
+
+
+def revision_file(film: Film, n: int) -> Path:
+    """Path of revision `n` (0: asr.json); it may not exist."""
+    return asr_path(film) if n == 0 else revision_path(film, n)
+
+
+def read_revision(film: Film, n: int) -> Transcript | None:
+    """Revision `n` (0: the machine original), None if there is no such revision."""
+    if n < 0:
+        return None
+    p = revision_file(film, n)
+    return read(p) if p.is_file() else None
