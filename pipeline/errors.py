@@ -204,6 +204,7 @@ class QCFailed(CasefilmError):
                 f"break{'s' if self.count != 1 else ''} ({', '.join(self.rules)}); "
                 f"see {self.report}")
 
+
 class EditError(InputError):
     """A review edit (a save from the review page, or an edited file to import) is invalid.
 
