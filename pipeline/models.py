@@ -82,6 +82,7 @@ class Programme(Strict):
     fps: float
     has_audio: bool
     asr_audio: str | None  # 16 kHz mono WAV, None when the programme has no audio
+    proxy: str | None = None  # light H.264 540p copy for the review page, when media is heavy
     sources: list[MediaInfo]
     spans: list[SourceSpan]
     master: MediaInfo | None = None

@@ -105,3 +105,25 @@ def test_second_ingest_does_nothing_and_a_changed_source_redoes_it(workspace):
     assert "ingest: running" in p.stderr
     assert abs(programme(workspace).duration_ms - 3000) < 100
     assert os.access(raw / "a.mp4", os.R_OK)
+
+
+def test_heavy_programme_gets_a_review_proxy(workspace):
+    """A master in MPEG-4 Part 2 (not H.264) gets a light H.264 proxy for the review page;
+    an H.264 720p one does not."""
+    raw = workspace / "projects/f/raw"
+    raw.mkdir(parents=True)
+    media.video(raw / "a.mp4", 2, size="320x180", tone=True)
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", raw / "a.mp4",
+                    "-c:v", "mpeg4", "-c:a", "copy", raw / "master.mov"], check=True)
+    write_film(workspace, "f", {"title": "T", "master": "raw/master.mov",
+                                "sources": [{"id": "a", "file": "raw/a.mp4"}]})
+    casefilm(workspace, "ingest", "f", check=True)
+    prog = programme(workspace)
+    assert prog.proxy and Path(prog.proxy).exists()
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "stream=codec_name", "-of", "csv=p=0", prog.proxy],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "h264"
+    write_film(workspace, "f", {"title": "T", "sources": [{"id": "a", "file": "raw/a.mp4"}]})
+    casefilm(workspace, "ingest", "f", check=True)
+    assert programme(workspace).proxy is None

@@ -106,7 +106,7 @@ def programme_media(film: Film) -> Path | None:
         log.warning("review: no programme video: %s", e.line())
         return None
     # a light proxy, if ingest made one for a heavy programme, is what the page should play
-    media = Path(getattr(prog, "proxy", None) or prog.media)
+    media = Path(prog.proxy or prog.media)
     if not media.is_absolute():
         media = film.ws.root / media
     return media if media.is_file() else None

@@ -126,6 +126,27 @@ def _asr_audio(ctx: Context, media: Path, out: Path, duration_ms: int) -> None:
                    duration_ms=duration_ms, desc=f"{ctx.film.id}: extracting audio")
 
 
+PROXY_HEIGHT = 540
+PROXY_WHEN_BITRATE = 8_000_000  # bit/s: above this (or above 720p, or not H.264) make a proxy
+
+
+def _needs_proxy(info: MediaInfo) -> bool:
+    v = info.video
+    return bool(v) and (v.codec != "h264" or (v.height or 0) > 720 or v.pix_fmt != "yuv420p"
+                        or (info.bit_rate or 0) > PROXY_WHEN_BITRATE)
+
+
+def _proxy(ctx: Context, media: Path, out: Path, duration_ms: int) -> None:
+    """A light copy for the review page: 540p H.264, fast start, AAC stereo."""
+    with atomic_path(out) as tmp:
+        ffmpeg.run(["-i", media, "-map", "0:v:0", "-map", "0:a:0?",
+                    "-vf", f"scale=-2:'min({PROXY_HEIGHT},ih)'", "-c:v", "libx264",
+                    "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-b:a", "96k", "-ac", "2", "-movflags", "+faststart",
+                    "-f", "mp4", tmp],
+                   duration_ms=duration_ms, desc=f"{ctx.film.id}: review proxy")
+
+
 def run(ctx: Context) -> Result:
     film, m = ctx.film, ctx.film.manifest
     notes: list[str] = []
@@ -189,12 +210,18 @@ def run(ctx: Context) -> Result:
         outputs.append(asr)
     else:
         notes.append("no audio stream in any source: the film has no speech to transcribe")
+    proxy = None
+    if _needs_proxy(prog_info):
+        proxy = film.cache_dir / "proxy.mp4"
+        _proxy(ctx, media, proxy, prog_info.duration_ms)
+        outputs.append(proxy)
     w, h = _display_size(prog_info)
     programme = Programme(
         film=film.id, media=str(media), media_sha256=prog_info.sha256,
         duration_ms=prog_info.duration_ms, width=w, height=h,
         fps=prog_info.video.fps or 25.0, has_audio=has_audio,
-        asr_audio=str(asr) if asr else None, sources=infos, spans=spans, master=master,
+        asr_audio=str(asr) if asr else None, proxy=str(proxy) if proxy else None,
+        sources=infos, spans=spans, master=master,
     )
     outputs.append(write_text(programme_path(film), programme.model_dump_json(indent=1) + "\n"))
     notes.append(f"programme {prog_info.duration_ms / 1000:.1f} s, {w}x{h} @ {programme.fps:g} fps"
