@@ -9,9 +9,7 @@ name), so word timestamps stay as good as when loading by name.
 from __future__ import annotations
 
 import os
-import re
 import socket
-import unicodedata
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,32 +18,10 @@ import numpy as np
 
 from .errors import MediaError, ModelUnavailable
 from .models import Provenance, Segment, Transcript, Word
+from .words import is_hallucination, spread_words
 
 DEFAULT_MODEL = "small"
 ENV_MODEL = "CASEFILM_WHISPER_MODEL"
-
-# Lines Whisper invents over silence or music in German (reference/whisper.md). Matched on
-# the normalised text of a whole segment; a segment that is only one of these is dropped.
-HALLUCINATIONS = [
-    r"untertitel (im auftrag )?(des|der) (zdf|ard|wdr|swr|ndr|br|mdr|hr|rbb|sr)\b.*",
-    r"untertitel(ung)? (der|von) amara\.?org(-| )community.*",
-    r"untertitelung (des|der) .*",
-    r"(vielen )?dank (fuer|furs|fürs|für das|fuer das) (zuschauen|zusehen|zuhören|zuhoeren).*",
-    r"(copyright|©) (wdr|swr|zdf|ard|ndr)( \d{4})?.*",
-    r"tschuess[.!]?|bis zum naechsten mal[.!]?",
-]
-_HALLU = [re.compile(rf"^\s*{p}\s*$") for p in HALLUCINATIONS]
-
-
-def _norm(text: str) -> str:
-    t = unicodedata.normalize("NFKC", text).lower().strip()
-    return re.sub(r"\s+", " ", t).strip(" .!…")
-
-
-def is_hallucination(text: str) -> bool:
-    t = _norm(text)
-    return bool(t) and any(p.match(t) for p in _HALLU)
-
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -259,8 +235,6 @@ def from_whisper_segments(raw: list[dict], duration_ms: int) -> tuple[list[Segme
                 dropped["beyond_end"] += 1
                 continue
         if not words:  # no word timings from Whisper: spread the words over the segment
-            from .transcript_io import spread_words  # noqa: PLC0415 (import cycle)
-
             words = spread_words(start, end, text)
         out.append(Segment(id=len(out), start=start, end=end, text=text, words=words))
         floor = end

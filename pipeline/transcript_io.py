@@ -1,7 +1,7 @@
 """Reading existing transcripts (film.yaml `transcript.import`): Whisper JSON, SRT, WebVTT.
 
 Subtitle formats carry no word timings; words get times spread over their cue in proportion
-to their length (`spread_words`), the same interpolation the review realignment uses for
+to their length (`pipeline.words.spread_words`), the same interpolation the review realignment uses for
 inserted words.
 """
 
@@ -17,27 +17,11 @@ import webvtt
 from . import timecode
 from .asr import from_whisper_segments
 from .errors import ManifestError
-from .models import Provenance, Segment, Transcript, Word
+from .models import Provenance, Segment, Transcript
+from .words import spread_words
 
 FORMATS = {".json": "whisper-json", ".srt": "srt", ".vtt": "vtt"}
 _TAG = re.compile(r"</?[^>]+>")
-
-
-def spread_words(start: int, end: int, text: str) -> list[Word]:
-    """Split `text` into words with times spread over [start, end] ms by character count."""
-    tokens = text.split()
-    if not tokens:
-        return []
-    weights = [len(t) + 1 for t in tokens]
-    total = sum(weights)
-    out, t = [], float(start)
-    span = max(0, end - start)
-    for tok, wgt in zip(tokens, weights):
-        nxt = t + span * wgt / total
-        out.append(Word(start=round(t), end=round(nxt), text=tok))
-        t = nxt
-    out[-1] = out[-1].model_copy(update={"end": end})
-    return out
 
 
 def _clean(text: str) -> str:

@@ -9,21 +9,10 @@ from __future__ import annotations
 
 import re
 
+from ..words import is_hallucination  # noqa: F401  (re-exported for QC and segmentation)
+
 COLOURS = ("white", "yellow", "cyan", "green")
 CSS = {"white": "#ffffff", "yellow": "#ffff00", "cyan": "#00ffff", "green": "#00ff00"}
-
-# Lines Whisper invents on silence or music (see reference/whisper.md, captions.md)
-HALLUCINATIONS = (
-    "untertitel im auftrag des zdf",
-    "untertitel der amara.org-community",
-    "untertitel von stephanie geiges",
-    "vielen dank fürs zuschauen",
-    "vielen dank für's zuschauen",
-    "danke fürs zuschauen",
-    "bis zum nächsten mal",
-    "copyright wdr",
-    "swr 2020",
-)
 
 _WS = re.compile(r"\s+")
 _SOUND = re.compile(r"^\*[^*\s][^*]*[^*\s]\*$|^\*[^*\s]\*$")
@@ -48,11 +37,6 @@ def sound_tag(text: str) -> str:
 
 def is_sound_tag(text: str) -> bool:
     return bool(_SOUND.match(text.strip()))
-
-
-def is_hallucination(text: str) -> bool:
-    t = clean(text).lower().strip(" .!…")
-    return any(t == h or t.startswith(h) for h in HALLUCINATIONS)
 
 
 def colour_map(speaker_ids: list[str], used: list[str | None]) -> dict[str, str]:

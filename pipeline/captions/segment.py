@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..models import Segment, Transcript
+from ..words import spread
 from . import linebreak, sdh
 from .profiles import Profile
 
@@ -92,26 +93,13 @@ def tokens_of(transcript: Transcript, default_speaker=None) -> list[Token]:
         words = [(sdh.clean(w.text), w.start, w.end) for w in seg.words]
         words = [w for w in words if w[0]]
         if not words:
-            words = _spread(seg)
+            toks = [w for w in sdh.clean(seg.text).split(" ") if w]
+            words = [(t, a, b) for t, (a, b) in
+                     zip(toks, spread(toks, seg.start, max(seg.end, seg.start + len(toks))))]
         for text, start, end in words:
             for part in text.split(" "):  # a "word" holding spaces becomes several tokens
                 out.append(Token(part, start, max(end, start + 1), spk, "speech", si))
     out.sort(key=lambda t: (t.start, t.end))
-    return out
-
-
-def _spread(seg: Segment) -> list[tuple[str, int, int]]:
-    words = sdh.clean(seg.text).split(" ")
-    words = [w for w in words if w]
-    if not words:
-        return []
-    total = sum(len(w) + 1 for w in words)
-    span = max(seg.end - seg.start, len(words))
-    out, acc = [], 0
-    for w in words:
-        s = seg.start + span * acc // total
-        acc += len(w) + 1
-        out.append((w, s, seg.start + span * acc // total))
     return out
 
 

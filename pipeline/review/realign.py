@@ -37,6 +37,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..models import Ms, Segment, Strict, Transcript, Word
+from ..words import spread
 
 MS_PER_CHAR = 65  # estimated speaking time per character of an inserted word (German ≈ 15 chars/s)
 MIN_WORD_MS = 100  # shortest estimated duration of an inserted word
@@ -72,24 +73,6 @@ def key(token: str) -> str:
 _PUNCT = ".,;:!?…\"'„“”‚‘’»«()[]{}-–—/*"
 
 
-def _weights(toks: list[str]) -> list[int]:
-    return [len(t) + 1 for t in toks]
-
-
-def _spread(toks: list[str], start: Ms, end: Ms) -> list[tuple[Ms, Ms]]:
-    """Share [start, end] among `toks` in proportion to their lengths (monotonic, no gaps)."""
-    end = max(start, end)
-    w = _weights(toks)
-    total = sum(w)
-    out, acc = [], 0
-    for wi in w:
-        a = start + (end - start) * acc // total
-        acc += wi
-        b = start + (end - start) * acc // total
-        out.append((a, b))
-    return out
-
-
 def _estimate(toks: list[str]) -> int:
     return sum(max(MIN_WORD_MS, MS_PER_CHAR * len(t)) for t in toks)
 
@@ -101,7 +84,7 @@ def words_of(seg: Segment) -> list[Word]:
     toks = tokens(seg.text)
     if not toks:
         return []
-    return [Word(start=a, end=b, text=t) for t, (a, b) in zip(toks, _spread(toks, seg.start, seg.end))]
+    return [Word(start=a, end=b, text=t) for t, (a, b) in zip(toks, spread(toks, seg.start, seg.end))]
 
 
 @dataclass
@@ -191,7 +174,7 @@ def _align(old: list[Word], new: list[str], new_seg: list[int], duration_ms: Ms,
             for k in range(j2 - j1):
                 toks[j1 + k].start, toks[j1 + k].end = old[i1 + k].start, max(old[i1 + k].start, old[i1 + k].end)
         elif op == "replace":
-            span = _spread(new[j1:j2], old[i1].start, max(old[i1].start, old[i2 - 1].end))
+            span = spread(new[j1:j2], old[i1].start, max(old[i1].start, old[i2 - 1].end))
             for k, (a, b) in enumerate(span):
                 toks[j1 + k].start, toks[j1 + k].end = a, b
         elif op == "insert":
@@ -219,7 +202,7 @@ def _align(old: list[Word], new: list[str], new_seg: list[int], duration_ms: Ms,
             a, b = max(0, hi - need), hi
         else:
             a, b = 0, min(duration_ms, need) if duration_ms > 0 else need
-        for k, (s, e) in enumerate(_spread(run, a, b)):
+        for k, (s, e) in enumerate(spread(run, a, b)):
             toks[j1 + k].start, toks[j1 + k].end = s, e
     return toks
 
