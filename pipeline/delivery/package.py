@@ -20,6 +20,7 @@ so a caption- or chapter-only change costs stream copies and text writes.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,7 +81,15 @@ class _Out:
         return self.root / rel
 
     def copy(self, src: Path, rel: str, role: str, **info) -> None:
-        copy_atomic(src, self.path(rel, role, **info))
+        final = self.path(rel, role, **info)
+        try:
+            if os.path.samefile(src, final):
+                return  # already this very file (a hard link from an earlier export)
+        except OSError:
+            pass
+        # note: renaming a hard link onto another link of the same inode is a no-op in
+        # rename(2), which would leave the temporary behind; the check above avoids that
+        copy_atomic(src, final)
 
     def text(self, rel: str, role: str, text: str, **info) -> None:
         write_text(self.path(rel, role, **info), text)
@@ -90,6 +99,11 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
     m = film.manifest
     lang = m.language
     spec = spec_for(film, programme)
+    if m.export.poster is not None and m.export.poster >= programme.duration_ms:
+        raise ManifestError(film.manifest_path, "export.poster",
+                            f"poster time is past the end of the programme "
+                            f"({timecode.short(programme.duration_ms)})",
+                            timecode.short(m.export.poster))
     enc = encode.encode(spec, film.cache_dir / "renditions", report)
     notes = list(enc.notes)
     if enc.reused:
