@@ -234,6 +234,7 @@ def test_rung_change_reencodes_and_removes_old_rung(film_ws):
     assert "234p" not in (root / "hls" / "master.m3u8").read_text()
     m = json.loads((root / "manifest.json").read_text())
     assert m["encode"]["reused"] is False
+    assert list(_renditions(film_ws)) == [m["encode"]["key"]]  # the old encode was pruned
     # -23 LUFS leaves headroom: loudnorm stays linear
     assert m["loudness"]["normalization_type"] == "linear"
     assert abs(_ebur128(root / "media" / f"{FILM}-360p.mp4") + 23.0) <= 1.0
@@ -347,3 +348,18 @@ def test_sigkill_mid_encode_leaves_nothing_partial_and_rerun_completes(tmp_path)
     casefilm(ws, "export", FILM, check=True)
     assert package.verify(exp) == []
     assert not list(ws.rglob(".tmp-*"))
+
+
+def test_verify_export_command_detects_tampering(film_ws):
+    p = casefilm(film_ws, "verify-export", FILM)
+    assert p.returncode == 0 and "matches manifest.json" in p.stdout
+    f = _exp(film_ws) / "captions.vtt"
+    f.write_text(f.read_text() + "\nNOTE tampered\n")
+    (_exp(film_ws) / "poster.jpg").unlink()
+    p = casefilm(film_ws, "verify-export", FILM)
+    assert p.returncode == 1
+    assert "captions.vtt: content differs" in p.stderr and "poster.jpg: missing" in p.stderr
+    # the runner notices too and re-exports (text only, no encode)
+    p = casefilm(film_ws, "export", FILM, check=True)
+    assert "re-using encode" in p.stderr
+    assert casefilm(film_ws, "verify-export", FILM).returncode == 0

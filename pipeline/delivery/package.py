@@ -112,6 +112,7 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
     src = inputs.existing(film)
     captions = inputs.read_captions(src.get("cues.json"))
     chapters = inputs.read_chapters(src.get("chapters.json"))
+    _resolve_goals(film, chapters)
     jsonld = inputs.read_jsonld(src.get("chapters.jsonld"))
     caption_track = src.get("captions.vtt")
     if caption_track is None and (captions is None or not captions.cues):
@@ -224,10 +225,16 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
         sprite=sp, poster_info=poster_info)
     out.text("index.html", "player-page", page, language=lang)
 
+    for r in meta["rungs"]:
+        if r["average_bps"] and r["peak_bps"] > 2 * r["average_bps"]:
+            notes.append(f"rung {r['name']}: peak segment bitrate {r['peak_bps']} bit/s is more "
+                         f"than twice the average {r['average_bps']} bit/s")
+
     # --- manifest and clean-up -------------------------------------------------------------
     manifest = _manifest(film, programme, spec, enc, out, captions, chapters, poster_info, notes)
     write_json(root / "manifest.json", manifest)
     _remove_stale(root, set(out.files) | {"manifest.json"})
+    _prune_cache(film.cache_dir / "renditions", keep=spec.key)
     outputs = [root / rel for rel in out.files] + [root / "manifest.json"]
     return ExportResult(outputs=outputs, notes=notes, manifest=manifest, encoded=not enc.reused)
 
@@ -312,6 +319,27 @@ def _manifest(film, programme, spec, enc, out: _Out, captions, chapters, poster_
         "tools": {"ffmpeg": ffmpeg.version(), "hls.js": player.hls_js_version()},
         "artifacts": artifacts,
     }
+
+
+def _resolve_goals(film: Film, chapters: list[dict]) -> None:
+    """Fill in goal texts/levels the chapter file gave only as ids (from the catalogue)."""
+    if not any(not g["text"] for c in chapters for g in c["goals"]):
+        return
+    known = film.goals()
+    for c in chapters:
+        for g in c["goals"]:
+            if not g["text"] and g["id"] in known:
+                g["text"], g["level"] = known[g["id"]].text, g["level"] or known[g["id"]].level
+
+
+def _prune_cache(renditions: Path, keep: str) -> None:
+    """Remove finished encodes other than `keep` (a 1080p ladder is large). `.tmp-` dirs
+    belong to running or killed exports; the runner sweeps those of killed ones."""
+    import shutil
+
+    for d in renditions.iterdir():
+        if d.is_dir() and d.name != keep and not d.name.startswith(fsutil.TMP_PREFIX):
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _remove_stale(root: Path, keep: set[str]) -> None:
