@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import ffmpeg
-from ..errors import MediaError
+from ..errors import CasefilmError, MediaError
 from ..fsutil import sha256_json
 from ..models import Programme
 from .base import Context, Pending, Plan, Result, Stage
@@ -37,14 +37,17 @@ def plan(ctx: Context) -> Plan:
     found = {f"{'subtitles' if n in inputs.CAPTION_FILES else 'chapters'}/{n}": ctx.digest(p)
              for n, p in inputs.existing(film).items()}
     m = film.manifest
-    spec = package.spec_for(film, prog)
+    try:
+        encode_key = package.spec_for(film, prog).key
+    except CasefilmError as e:  # bad export settings: reported by run(), not by status
+        encode_key = f"invalid: {e.line()}"
     player_files = [Path(p) for p in player.source_digest()]
     hls_js = player.hls_js_path()
     return Plan(
         inputs={"programme": prog.media_sha256, **found},
         params={
             "export_version": package.EXPORT_VERSION,
-            "encode": spec.key,  # rungs, encoder settings, loudness target, ffmpeg version
+            "encode": encode_key,  # rungs, encoder settings, loudness target, ffmpeg version
             "page": sha256_json({"title": m.title, "language": m.language,
                                  "organisation": m.organisation, "industry": m.industry,
                                  "speakers": [s.model_dump() for s in m.speakers]}),

@@ -148,7 +148,7 @@
   vol.addEventListener("input", function () { video.volume = parseFloat(vol.value); video.muted = video.volume === 0; });
   video.addEventListener("volumechange", function () {
     btnMute.setAttribute("aria-label", video.muted ? S.unmute : S.mute);
-    btnMute.firstElementChild.textContent = video.muted ? "🔇" : "🔊";
+    btnMute.classList.toggle("muted", video.muted);
     vol.value = video.muted ? 0 : video.volume;
   });
   speed.addEventListener("change", function () {
