@@ -151,3 +151,9 @@ def test_cue_splitting_repeats_cues_that_span_a_boundary():
     assert hls.split_cues(cues, hls.segment_bounds([6.0, 6.0])) == [["a", "b"], ["b", "c"]]
     vtt = "WEBVTT\n\nNOTE x\n\n1\n00:00:01.000 --> 00:00:02.000 line:90%\n<v Anna>Hallo &amp; tschüss\n"
     assert hls.vtt_cue_blocks(vtt) == [(1000, 2000, "1\n00:00:01.000 --> 00:00:02.000 line:90%\n<v Anna>Hallo &amp; tschüss")]
+
+
+def test_target_duration_rounds_to_nearest():
+    assert hls.target_duration([6.006, 6.006, 3.2]) == 6
+    assert hls.target_duration([6.6]) == 7
+    assert hls.target_duration([]) == 1

@@ -168,6 +168,18 @@ def test_keyboard_only(browser, served):
     assert page.evaluate(f"{video}.playbackRate") == 1.5
 
 
+def test_thumbnail_preview_over_the_timeline(browser, served):
+    page, _ = _page(browser, served)
+    box = page.locator("#seek").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#thumb-preview:not([hidden])")
+    img = page.eval_on_selector("#thumb-preview .thumb-img", "e => e.style.backgroundImage")
+    pos = page.eval_on_selector("#thumb-preview .thumb-img", "e => e.style.backgroundPosition")
+    assert "thumbs/sprite-001.jpg" in img and pos.startswith("-160px")  # 7.5 s: second thumb
+    page.mouse.move(0, 0)
+    page.wait_for_selector("#thumb-preview", state="hidden")
+
+
 def test_axe_reports_no_violations(browser, served):
     page, _ = _page(browser, served)
     assert axe_violations(page) == []

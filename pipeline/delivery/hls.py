@@ -11,7 +11,6 @@ Writers take a text stream; only `pipeline.delivery.package` opens paths.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -80,7 +79,9 @@ def write_master(out: TextIO, variants: list[Variant],
 
 
 def target_duration(durations: list[float]) -> int:
-    return max(1, math.ceil(max(durations, default=1) - 1e-6)) if durations else 1
+    """EXT-X-TARGETDURATION: every EXTINF rounded to the nearest integer is at most this
+    (RFC 8216 4.3.3.1), so 6.006 s segments (29.97 fps) keep a target of 6."""
+    return max([1] + [int(d + 0.5) for d in durations])
 
 
 def _head(out: TextIO, durations: list[float], extra: str = "") -> None:

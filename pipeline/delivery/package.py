@@ -150,7 +150,7 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
                      root, src, chapters, m.title, lang, programme.duration_ms)
         else:
             out.copy(cached, rel, "video", **info)
-        mp4s.append({"src": rel.removeprefix(""), "rung": r["name"], "width": r["width"],
+        mp4s.append({"src": rel, "rung": r["name"], "width": r["width"],
                      "height": r["height"]})
 
     # --- HLS -------------------------------------------------------------------------------
