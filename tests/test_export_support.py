@@ -143,7 +143,8 @@ def build_film(ws: Path, film: str = FILM, *, captions=True, chapters=True, **kw
 
 @pytest.fixture(scope="session")
 def export_ws(tmp_path_factory) -> Path:
-    ws = tmp_path_factory.mktemp("export") / "ws"
+    # a path with a space, an umlaut and quotes: every tool call must survive it
+    ws = tmp_path_factory.mktemp("export") / "ws Prüfung 'a' \"b\""
     (ws / "projects").mkdir(parents=True)
     build_film(ws)
     casefilm(ws, "export", FILM, check=True)

@@ -14,6 +14,7 @@ leaves the key unchanged, so the export re-uses the directory: no encode.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -187,8 +188,6 @@ def encode(spec: EncodeSpec, cache_root: Path, report=lambda m: None) -> Encoded
     final = cache_root / spec.key
     meta_path = final / "meta.json"
     if meta_path.is_file():
-        import json
-
         return Encoded(final, json.loads(meta_path.read_text(encoding="utf-8")), reused=True)
     cache_root.mkdir(parents=True, exist_ok=True)
     tmp = cache_root / f"{TMP_PREFIX}{spec.key}-{os.getpid()}"
@@ -269,7 +268,7 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[dict, list[str]]:
     every = pictures.poster_interval_s(spec.duration_ms)
     cands = [pictures.Candidate(p, round((int(p.stem.split("-")[1]) - 1) * every * 1000))
              for p in sorted((tmp / "cand").glob("cand-*.jpg"))]
-    poster = pictures.choose_poster(cands, spec.duration_ms, tmp / "cand" / "stats.txt")
+    poster = pictures.choose_poster(cands, spec.duration_ms)
     os.replace(poster.path, tmp / "poster.jpg")
     shutil.rmtree(tmp / "cand")
 

@@ -48,30 +48,30 @@ class Candidate:
     size: int = 0
 
 
-_FRAME = re.compile(r"^frame:(\d+)")
-_KV = re.compile(r"^lavfi\.signalstats\.(YAVG|YLOW|YHIGH)=([\d.]+)")
+_FRAME = re.compile(r"\] frame:(\d+)\s+pts:")
+_KV = re.compile(r"\] lavfi\.signalstats\.(YAVG|YLOW|YHIGH)=([\d.]+)")
 
 
-def _stats(pattern: Path, stats_file: Path, n: int) -> list[dict]:
-    # metadata's file= is relative to the working directory; give an absolute path, escaped
-    esc = str(stats_file).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
-    ffmpeg.run(["-f", "image2", "-i", pattern, "-vf",
-                f"signalstats,metadata=mode=print:file='{esc}'", "-f", "null", "-"])
+def _stats(pattern: Path, n: int) -> list[dict]:
+    """signalstats of the numbered JPEGs `pattern` (printed to ffmpeg's log: no path goes
+    into the filter graph, so workspace paths with quotes or colons are safe)."""
+    stderr = ffmpeg.run(["-loglevel", "info", "-f", "image2", "-i", pattern, "-vf",
+                         "signalstats,metadata=mode=print", "-f", "null", "-"])
     rows: list[dict] = []
-    for line in stats_file.read_text().splitlines():
-        if _FRAME.match(line):
+    for line in stderr.splitlines():
+        if _FRAME.search(line):
             rows.append({})
-        elif (m := _KV.match(line)) and rows:
+        elif (m := _KV.search(line)) and rows:
             rows[-1][m.group(1)] = float(m.group(2))
     return rows[:n]
 
 
-def choose_poster(cands: list[Candidate], duration_ms: int, stats_file: Path) -> Candidate:
+def choose_poster(cands: list[Candidate], duration_ms: int) -> Candidate:
     """The representative frame among `cands` (see module docstring)."""
     if not cands:
         raise ValueError("no poster candidates")
     pattern = cands[0].path.parent / "cand-%04d.jpg"
-    for c, row in zip(cands, _stats(pattern, stats_file, len(cands))):
+    for c, row in zip(cands, _stats(pattern, len(cands))):
         c.yavg, c.ylow, c.yhigh = row.get("YAVG", 0), row.get("YLOW", 0), row.get("YHIGH", 0)
         c.size = c.path.stat().st_size
 

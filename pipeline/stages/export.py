@@ -26,11 +26,20 @@ except ImportError:  # pragma: no cover - until ingest lands: same contract, rea
         return Programme.model_validate_json(p.read_text(encoding="utf-8"))
 
 
+def _programme(film) -> Programme:
+    """The programme, its media path made absolute (relative paths: to the workspace)."""
+    prog = load_programme(film)
+    media = Path(prog.media)
+    if not media.is_absolute():
+        prog = prog.model_copy(update={"media": str(film.ws.root / media)})
+    return prog
+
+
 def plan(ctx: Context) -> Plan:
     from ..delivery import inputs, package, player  # noqa: PLC0415
 
     film = ctx.film
-    prog = load_programme(film)
+    prog = _programme(film)
     media = Path(prog.media)
     if not media.is_file():
         raise Pending(f"the programme file {media} (run ingest)")
@@ -61,7 +70,7 @@ def plan(ctx: Context) -> Plan:
 def run(ctx: Context) -> Result:
     from ..delivery import package  # noqa: PLC0415
 
-    prog = load_programme(ctx.film)
+    prog = _programme(ctx.film)
     if not Path(prog.media).is_file():
         raise MediaError(prog.media, "programme file missing (run ingest again)")
     res = package.export(ctx.film, prog, report=ctx.report)
