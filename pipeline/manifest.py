@@ -7,7 +7,7 @@ the field path and the bad value.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -106,6 +106,12 @@ class ExportSettings(Strict):
     poster: Ms | None = None  # timecode of the poster frame; else picked automatically
     description_chapters: bool = False  # YouTube/PeerTube description block (its rules checked)
     max_height: int = Field(default=1080, ge=144, le=2160)
+    # rung heights from the Apple ladder (1080, 720, 540, 432, 360, 234); default 1080/720/540/360
+    rungs: list[int] | None = Field(default=None, min_length=1)
+    # libx264 preset of the ladder encode; ultra/superfast are excluded: they drop CABAC and
+    # 8x8 transforms, so x264 would signal Baseline instead of High
+    preset: Literal["veryfast", "faster", "fast", "medium", "slow", "slower",
+                    "veryslow"] = "medium"
 
     @field_validator("poster", mode="before")
     @classmethod

@@ -1,14 +1,95 @@
-"""Stage 'export' (being written; owner replaces this file)."""
+"""Stage 'export': renditions, HLS, loudness, pictures and the accessible player page.
 
+Consumes the programme (ingest), and, when present, the caption files (subtitles) and the
+chapter files (chapters). The work is in `pipeline.delivery.package.export`; the expensive
+ladder encode inside it is cached by content, so when only captions or chapters changed the
+stage re-runs but only re-muxes and re-writes text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import ffmpeg
+from ..errors import CasefilmError, MediaError
+from ..fsutil import sha256_json
+from ..models import Programme
 from .base import Context, Pending, Plan, Result, Stage
+
+try:  # the lead's ingest stage provides the loader
+    from .ingest import load_programme  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - until ingest lands: same contract, read directly
+    def load_programme(film) -> Programme:
+        p = film.cache_dir / "programme.json"
+        if not p.is_file():
+            raise Pending("the programme (run ingest)")
+        return Programme.model_validate_json(p.read_text(encoding="utf-8"))
+
+
+def _programme(film) -> Programme:
+    """The programme, its media path made absolute (relative paths: to the workspace)."""
+    prog = load_programme(film)
+    media = Path(prog.media)
+    if not media.is_absolute():
+        prog = prog.model_copy(update={"media": str(film.ws.root / media)})
+    return prog
 
 
 def plan(ctx: Context) -> Plan:
-    raise Pending("stage 'export' implementation")
+    from ..delivery import inputs, package, player  # noqa: PLC0415
+
+    film = ctx.film
+    prog = _programme(film)
+    media = Path(prog.media)
+    if not media.is_file():
+        raise Pending(f"the programme file {media} (run ingest)")
+    found = {f"{'subtitles' if n in inputs.CAPTION_FILES else 'chapters'}/{n}": ctx.digest(p)
+             for n, p in inputs.existing(film).items()}
+    m = film.manifest
+    try:
+        encode_key = package.spec_for(film, prog).key
+    except CasefilmError as e:  # bad export settings: reported by run(), not by status
+        encode_key = f"invalid: {e.line()}"
+    try:  # goal texts fill in chapters that name goals by id only
+        goals = [g.model_dump() for g in film.goals().values()]
+    except CasefilmError as e:
+        goals = [f"invalid: {e.line()}"]
+    player_files = [Path(p) for p in player.source_digest()]
+    hls_js = player.hls_js_path()
+    return Plan(
+        inputs={"programme": prog.media_sha256, **found},
+        params={
+            "export_version": package.EXPORT_VERSION,
+            "encode": encode_key,  # rungs, encoder settings, loudness target, ffmpeg version
+            "page": sha256_json({"title": m.title, "language": m.language,
+                                 "organisation": m.organisation, "industry": m.industry,
+                                 "speakers": [s.model_dump() for s in m.speakers],
+                                 "goals": goals}),
+            "poster": m.export.poster,
+            "player": sha256_json([ctx.digest(p) for p in player_files if p.is_file()]),
+            "hls.js": ctx.digest(hls_js) if hls_js else None,
+        },
+    )
 
 
 def run(ctx: Context) -> Result:
-    raise NotImplementedError
+    from ..delivery import package  # noqa: PLC0415
+
+    prog = _programme(ctx.film)
+    if not Path(prog.media).is_file():
+        raise MediaError(prog.media, "programme file missing (run ingest again)")
+    res = package.export(ctx.film, prog, report=ctx.report)
+    loud = res.manifest.get("loudness") or {}
+    versions = {"ffmpeg": ffmpeg.version()}
+    if res.manifest.get("tools", {}).get("hls.js"):
+        versions["hls.js"] = res.manifest["tools"]["hls.js"]
+    notes = list(res.notes)
+    if loud.get("after"):
+        notes.append(f"loudness {loud['after']['integrated_lufs']} LUFS integrated, true peak "
+                     f"{loud['after']['true_peak_dbtp']} dBTP (target {loud['target']['integrated_lufs']})")
+    notes.append("video encoded" if res.encoded else "renditions re-used (no video encode)")
+    return Result(outputs=res.outputs, notes=notes, versions=versions)
 
 
-STAGE = Stage("export", plan, run)
+STAGE = Stage("export", plan, run,
+              summary="Renditions, HLS, loudness, poster, thumbnails and the player page.")

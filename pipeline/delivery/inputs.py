@@ -1,0 +1,149 @@
+"""What the export stage reads besides the programme: caption and chapter files.
+
+Both are optional (a film may have no speech or no chapters); readers return None then.
+Contracts (written by the subtitles and chapters stages):
+
+    subtitles/<film>/captions.vtt, captions.srt, cues.json
+        cues.json: {"provenance": {"status": "auto"|"in_review"|"reviewed"|"approved", ...},
+                    "cues": [Cue, ...]}
+    chapters/<film>/chapters.vtt, chapters.json, chapters.jsonld, ffmetadata.txt
+        chapters.json: [{"start", "end" (ms), "title", "goals": [{id, text, level}],
+                         "summary"}, ...] (or {"chapters": [...]})
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..models import Cue
+from ..workspace import Film
+
+CAPTION_FILES = ("captions.vtt", "captions.srt", "cues.json")
+CHAPTER_FILES = ("chapters.vtt", "chapters.json", "chapters.jsonld", "ffmetadata.txt")
+
+
+class ExportInputError(InputError):
+    """A caption or chapter file the export reads is unreadable (names file and field)."""
+
+    def __init__(self, file: Path, field: str, reason: str):
+        self.file, self.field, self.reason = Path(file), field, reason
+        super().__init__(file, field, reason)
+
+    def __str__(self) -> str:
+        fld = f"{self.field}: " if self.field else ""
+        return f"{self.file}: {fld}{self.reason}"
+
+
+def existing(film: Film) -> dict[str, Path]:
+    """name -> path of the caption and chapter files that exist, e.g. 'captions.vtt'."""
+    out = {}
+    for d, names in ((film.subtitles_dir, CAPTION_FILES), (film.chapters_dir, CHAPTER_FILES)):
+        for n in names:
+            p = d / n
+            if p.is_file():
+                out[n] = p
+    return out
+
+
+@dataclass
+class TranscriptCue:
+    start: int  # ms
+    end: int
+    text: str
+    speaker: str | None  # display name
+    kind: str = "speech"
+
+
+@dataclass
+class Captions:
+    status: str  # auto | in_review | reviewed | approved | unknown
+    provenance: dict
+    cues: list[Cue] = field(default_factory=list)
+
+
+def _load_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ExportInputError(path, "", f"unreadable: {e}") from None
+    except json.JSONDecodeError as e:
+        raise ExportInputError(path, "", f"malformed JSON at line {e.lineno}: {e.msg}") from None
+
+
+def read_captions(path: Path | None) -> Captions | None:
+    if path is None:
+        return None
+    data = _load_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("cues"), list):
+        raise ExportInputError(path, "cues", "expected an object with a list 'cues'")
+    prov = data.get("provenance") or {}
+    if not isinstance(prov, dict):
+        raise ExportInputError(path, "provenance", "expected an object")
+    cues = []
+    for i, c in enumerate(data["cues"]):
+        if not isinstance(c, dict):
+            raise ExportInputError(path, f"cues.{i}", "expected an object")
+        try:
+            cues.append(Cue.model_validate({k: v for k, v in c.items() if k in Cue.model_fields}))
+        except ValueError as e:
+            reason = str(e).splitlines()[-1].strip() if str(e) else "invalid cue"
+            raise ExportInputError(path, f"cues.{i}", reason) from None
+    status = prov.get("status") if prov.get("status") in (
+        "auto", "in_review", "reviewed", "approved") else "unknown"
+    return Captions(status=status, provenance=prov, cues=cues)
+
+
+def read_chapters(path: Path | None) -> list[dict]:
+    """Chapters as dicts {index, start, end (ms), title, goals: [{id, text, level}], summary}."""
+    if path is None:
+        return []
+    data = _load_json(path)
+    if isinstance(data, dict):
+        data = data.get("chapters")
+    if not isinstance(data, list):
+        raise ExportInputError(path, "chapters", "expected a list of chapters")
+    out = []
+    for i, ch in enumerate(data):
+        if not isinstance(ch, dict):
+            raise ExportInputError(path, f"{i}", "expected an object")
+        try:
+            start, end = int(ch["start"]), int(ch["end"])
+            title = str(ch["title"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise ExportInputError(path, f"{i}", f"needs integer start/end (ms) and a title ({e})") from None
+        goals = []
+        for g in ch.get("goals") or []:
+            if isinstance(g, dict):
+                goals.append({"id": str(g.get("id", "")), "text": str(g.get("text", "")),
+                              "level": g.get("level")})
+            else:  # a bare goal id
+                goals.append({"id": str(g), "text": "", "level": None})
+        out.append({"index": i + 1, "start": start, "end": end, "title": title, "goals": goals,
+                    "summary": ch.get("summary")})
+    return out
+
+
+def read_jsonld(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    data = _load_json(path)
+    if not isinstance(data, dict):
+        raise ExportInputError(path, "", "expected a JSON-LD object")
+    return data
+
+
+def ffmetadata_text(chapters: list[dict], title: str) -> str:
+    """FFMETADATA1 for `-map_chapters` when chapters/ffmetadata.txt is absent."""
+    def esc(s: str) -> str:
+        for ch in ("\\", "=", ";", "#", "\n"):
+            s = s.replace(ch, "\\" + ch)
+        return s
+
+    lines = [";FFMETADATA1", f"title={esc(title)}", ""]
+    for ch in chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={ch['start']}", f"END={ch['end']}",
+                  f"title={esc(ch['title'])}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,109 @@
+"""Poster frame choice and the thumbnail sprite's WebVTT.
+
+Poster candidates are JPEG frames taken at a fixed interval during the one encode pass. A
+candidate qualifies when it is neither dark nor washed out (mean luma 35..215 of 255),
+has contrast (luma spread of at least 60 between the 10th and 90th percentile) and is not
+mid-transition (its mean luma within 12 % of both neighbours). Among those, the one with
+the most detail wins; detail is measured by the JPEG's size at fixed quality (a flat or
+blurred frame compresses small). The first and last 5 % of the film (titles, fades) are
+used only when nothing else qualifies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from .. import ffmpeg, timecode
+
+THUMB_WIDTH = 160  # px
+SPRITE_COLUMNS = 5
+SPRITE_ROWS = 5
+
+
+def thumb_interval_s(duration_ms: int) -> int:
+    """Seconds between scrub thumbnails: 5 s, coarser for long films (at most ~180 thumbs)."""
+    return max(5, -(-duration_ms // 180_000))
+
+
+def poster_interval_s(duration_ms: int) -> float:
+    """Seconds between poster candidates: about 30 candidates, at least 1 s apart."""
+    return max(1.0, round(duration_ms / 1000 / 30, 3))
+
+
+def thumb_size(width: int, height: int) -> tuple[int, int]:
+    h = max(2, int(round(THUMB_WIDTH * height / width / 2)) * 2)
+    return THUMB_WIDTH, h
+
+
+@dataclass
+class Candidate:
+    path: Path
+    time_ms: int
+    yavg: float = 0.0
+    ylow: float = 0.0
+    yhigh: float = 0.0
+    size: int = 0
+
+
+_FRAME = re.compile(r"\] frame:(\d+)\s+pts:")
+_KV = re.compile(r"\] lavfi\.signalstats\.(YAVG|YLOW|YHIGH)=([\d.]+)")
+
+
+def _stats(pattern: Path, n: int) -> list[dict]:
+    """signalstats of the numbered JPEGs `pattern` (printed to ffmpeg's log: no path goes
+    into the filter graph, so workspace paths with quotes or colons are safe)."""
+    stderr = ffmpeg.run(["-loglevel", "info", "-f", "image2", "-i", pattern, "-vf",
+                         "signalstats,metadata=mode=print", "-f", "null", "-"])
+    rows: list[dict] = []
+    for line in stderr.splitlines():
+        if _FRAME.search(line):
+            rows.append({})
+        elif (m := _KV.search(line)) and rows:
+            rows[-1][m.group(1)] = float(m.group(2))
+    return rows[:n]
+
+
+def choose_poster(cands: list[Candidate], duration_ms: int) -> Candidate:
+    """The representative frame among `cands` (see module docstring)."""
+    if not cands:
+        raise ValueError("no poster candidates")
+    pattern = cands[0].path.parent / "cand-%04d.jpg"
+    for c, row in zip(cands, _stats(pattern, len(cands))):
+        c.yavg, c.ylow, c.yhigh = row.get("YAVG", 0), row.get("YLOW", 0), row.get("YHIGH", 0)
+        c.size = c.path.stat().st_size
+
+    def ok(i: int, c: Candidate) -> bool:
+        if not (35 <= c.yavg <= 215) or c.yhigh - c.ylow < 60:
+            return False
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(cands):
+                n = cands[j]
+                if abs(c.yavg - n.yavg) > 0.12 * max(n.yavg, 1):
+                    return False
+        return True
+
+    margin = duration_ms * 0.05
+    inner = [c for i, c in enumerate(cands) if ok(i, c) and margin <= c.time_ms <= duration_ms - margin]
+    pool = inner or [c for i, c in enumerate(cands) if ok(i, c)] or \
+        [c for c in cands if 20 <= c.yavg <= 235] or cands
+    return max(pool, key=lambda c: c.size)
+
+
+def write_thumbnails_vtt(out: TextIO, *, count: int, interval_s: int, duration_ms: int,
+                         tw: int, th: int, sheet_name: str = "sprite-{:03d}.jpg") -> None:
+    """WebVTT whose cue i (interval_s seconds each) points at thumbnail i of the sprites:
+    `sprite-NNN.jpg#xywh=x,y,w,h`, SPRITE_COLUMNS x SPRITE_ROWS thumbs per sheet."""
+    out.write("WEBVTT\n\n")
+    per = SPRITE_COLUMNS * SPRITE_ROWS
+    for i in range(count):
+        start = i * interval_s * 1000
+        if start >= duration_ms:
+            break
+        end = min((i + 1) * interval_s * 1000, duration_ms)
+        sheet, k = divmod(i, per)
+        row, col = divmod(k, SPRITE_COLUMNS)
+        out.write(f"{timecode.vtt(start)} --> {timecode.vtt(end)}\n"
+                  f"{sheet_name.format(sheet + 1)}#xywh={col * tw},{row * th},{tw},{th}\n\n")
