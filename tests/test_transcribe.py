@@ -179,7 +179,7 @@ def test_reviewed_transcript_is_never_replaced(workspace, talking, tiny_model):
     assert transcripts.current_path(film) == rev
 
 
-def test_import_srt_needs_no_whisper(workspace, talking):
+def test_import_srt_runs_to_a_finished_export_without_whisper(workspace, talking):
     film_dir = make_film(workspace, talking)
     (film_dir / "raw/vendor.srt").write_text(
         "1\n00:00:00,200 --> 00:00:01,500\nGuten Tag.\n\n"
@@ -187,9 +187,12 @@ def test_import_srt_needs_no_whisper(workspace, talking):
     m = json.loads(json.dumps(__import__("yaml").safe_load((film_dir / "film.yaml").read_text())))
     m["transcript"] = {"import": "raw/vendor.srt"}
     write_film(workspace, "f", m)
-    p = casefilm(workspace, "run", "f", "--until", "transcribe",
+    p = casefilm(workspace, "run", "f",
                  env={"CASEFILM_WHISPER_MODEL": "/nonexistent/model.pt"}, check=True)
     assert "imported 2 segments from vendor.srt" in p.stderr
+    assert (workspace / "exports/f/index.html").is_file()
+    assert (workspace / "exports/f/manifest.json").is_file()
+    assert "Dienste &amp; mehr" in (workspace / "subtitles/f/captions.vtt").read_text()
     t = transcripts.read(film_dir / "transcript/asr.json")
     check_invariants(t)
     assert t.provenance.backend == "import:srt"
