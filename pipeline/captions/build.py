@@ -13,6 +13,7 @@ from ..fsutil import atomic_text, write_text
 from ..manifest import FilmManifest
 from ..models import Programme, Transcript
 from ..workspace import Film
+from ..words import is_hallucination
 from . import sdh
 from .profiles import Profile
 from .segment import Options, segment
@@ -23,7 +24,7 @@ from .writers import WRITERS, Meta
 
 def has_speech(t: Transcript) -> bool:
     return any(s.kind == "speech" and (s.words or s.text.strip()) and not
-               sdh.is_hallucination(s.text) for s in t.segments)
+               is_hallucination(s.text) for s in t.segments)
 
 
 def default_speaker_fn(programme: Programme | None):

@@ -29,6 +29,7 @@ from ..errors import StageOrderError
 from ..fsutil import write_json, write_text
 from ..models import Strict, utcnow
 from ..workspace import Film
+from ..words import is_hallucination
 from . import approval, linebreak, sdh, store
 from .profiles import Profile
 from .segment import reading_units
@@ -219,7 +220,7 @@ def check(cs: store.CaptionSet, p: Profile, vtt_text: str | None,
             bad_num = _number_style(text, p.numbers)
             if bad_num:
                 add(c, "numbers", bad_num, s["numbers_" + p.numbers], "f_numbers_" + p.numbers)
-        if sdh.is_hallucination(text):
+        if is_hallucination(text):
             add(c, "hallucination", text[:40], "—", "f_hallucination")
         if prev is not None and text and sdh.clean(" ".join(prev.lines)) == text:
             add(c, "repeated", text[:40], "—", "f_repeated", prev=prev.index)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from ..words import is_hallucination  # noqa: F401  (re-exported for QC and segmentation)
 
 COLOURS = ("white", "yellow", "cyan", "green")
 CSS = {"white": "#ffffff", "yellow": "#ffff00", "cyan": "#00ffff", "green": "#00ff00"}

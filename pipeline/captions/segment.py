@@ -26,8 +26,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from ..models import Segment, Transcript
-from ..words import spread
+from ..models import Transcript
+from ..words import is_hallucination, spread
 from . import linebreak, sdh
 from .profiles import Profile
 
@@ -88,7 +88,7 @@ def tokens_of(transcript: Transcript, default_speaker=None) -> list[Token]:
             out.append(Token(sdh.sound_tag(seg.text), seg.start, max(seg.end, seg.start + 1),
                              spk, "sound", si))
             continue
-        if sdh.is_hallucination(seg.text):
+        if is_hallucination(seg.text):
             continue
         words = [(sdh.clean(w.text), w.start, w.end) for w in seg.words]
         words = [w for w in words if w[0]]

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from ..errors import ManifestError
 from ..manifest import Chapter
-from ..models import LearningGoal, Programme, Transcript
-from ..stages.base import Pending
+from ..models import LearningGoal, Transcript
 from .. import timecode
 from ..workspace import Film
 from .model import ChapterEntry, ChapterSet, GoalRef, QuoteOut
@@ -21,24 +20,6 @@ DESC_MIN_CHAPTERS = 3
 DESC_MIN_LENGTH_MS = 10_000
 
 DEFAULT_CATALOGUE_NAME = "Lernziele"
-
-
-def load_programme(film: Film) -> Programme:
-    """The ingest stage's programme; `Pending` when ingest has not run.
-
-    Uses `pipeline.stages.ingest.load_programme` when the ingest stage provides it, else
-    reads `film.cache_dir / "programme.json"` (the contract of that function).
-    """
-    try:
-        from ..stages.ingest import load_programme as from_ingest  # noqa: PLC0415
-    except ImportError:
-        from_ingest = None
-    if from_ingest is not None:
-        return from_ingest(film)
-    p = film.cache_dir / "programme.json"
-    if not p.exists():
-        raise Pending("ingest (programme)")
-    return Programme.model_validate_json(p.read_text(encoding="utf-8"))
 
 
 def _name(i: int, ch: Chapter) -> str:

@@ -28,11 +28,9 @@ two mentions. The score is the weighted share of the goal's terms found, in [0, 
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pydantic import ConfigDict, Field
 
@@ -129,30 +127,6 @@ def units(t: Transcript) -> list[Unit]:
     for u in out:
         u.stems = content(" ".join(u.words))
     return [u for u in out if u.words]
-
-
-def load_cuts(path: Path) -> list[int]:
-    """Shot changes in ms from cuts.json: a list of ms, or {"cuts": [...]}, items being
-    numbers (ms) or objects with "time_ms"/"ms"/"start" (ms) or "time"/"seconds" (s)."""
-    if not path.exists():
-        return []
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    if isinstance(data, dict):
-        data = data.get("cuts") or data.get("shots") or []
-    out = []
-    for item in data if isinstance(data, list) else []:
-        if isinstance(item, (int, float)):
-            out.append(int(item))
-        elif isinstance(item, dict):
-            for key, scale in (("time_ms", 1), ("ms", 1), ("start", 1), ("time", 1000),
-                               ("seconds", 1000)):
-                if isinstance(item.get(key), (int, float)):
-                    out.append(int(item[key] * scale))
-                    break
-    return sorted(out)
 
 
 def _cos(a: Counter, b: Counter) -> float:
@@ -266,14 +240,6 @@ def segment(us: list[Unit], gs: list[Gap], duration_ms: int, p: Params,
             cuts_at.append(gs[i - 1])
         j, m = i, m - 1
     return sorted(cuts_at, key=lambda g: g.time)
-
-
-def _cos(a: Counter, b: Counter) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(v * b.get(k, 0) for k, v in a.items())
-    return dot / (math.sqrt(sum(v * v for v in a.values())) *
-                  math.sqrt(sum(v * v for v in b.values())))
 
 
 def goal_terms(g: LearningGoal) -> list[str]:

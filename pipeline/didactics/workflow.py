@@ -21,8 +21,9 @@ from ..fsutil import copy_atomic, sha256_file, write_text
 from ..manifest import FilmManifest, parse_model, read_yaml
 from ..stages.base import Pending
 from ..workspace import Film
-from .build import load_programme, resolve
-from .suggest import Params, Suggestions, load_cuts, suggest
+from ..stages.ingest import load_programme
+from .build import resolve
+from .suggest import Params, Suggestions, suggest
 
 HEADER = """\
 # Chapter suggestions for film {film!r}, made by `casefilm chapters suggest` from
@@ -45,6 +46,21 @@ def _duration(film: Film, fallback: int) -> int:
         return fallback
 
 
+def _duration_and_cuts(film: Film, fallback: int) -> tuple[int, list[int]]:
+    """Programme duration and shot changes (ms; detected once and cached by the captions
+    package); without an ingested programme, the transcript's duration and no cuts."""
+    from ..captions import shots  # noqa: PLC0415
+
+    try:
+        prog = load_programme(film)
+    except Pending:
+        return fallback, []
+    if not Path(prog.media).is_file():  # programme gone from the cache: no shot evidence
+        return prog.duration_ms, []
+    return prog.duration_ms, shots.cuts(film.cache_dir, Path(prog.media), prog.media_sha256,
+                                        prog.duration_ms)
+
+
 def suggest_chapters(film: Film, params: Params | None = None) -> tuple[Path, Suggestions]:
     """Write chapters/<film>/suggestions.yaml from the current transcript. Never touches
     film.yaml."""
@@ -53,16 +69,15 @@ def suggest_chapters(film: Film, params: Params | None = None) -> tuple[Path, Su
         raise StageOrderError(film.id, "chapters suggest", "a transcript (run transcribe)")
     t = transcripts.read(tp)
     p = params or Params()
-    duration = _duration(film, t.duration_ms)
-    cuts_file = film.cache_dir / "cuts.json"
-    chapters = suggest(t, list(film.goals().values()), duration, load_cuts(cuts_file), p)
+    duration, cuts = _duration_and_cuts(film, t.duration_ms)
+    chapters = suggest(t, list(film.goals().values()), duration, cuts, p)
     s = Suggestions(
         film=film.id,
         transcript={"path": str(tp.relative_to(film.ws.root)), "revision": t.revision,
                     "status": t.provenance.status, "sha256": sha256_file(tp)},
         parameters={"min_length_s": p.min_length_ms / 1000, "max_chapters": p.max_chapters,
                     "goal_min_score": p.goal_min_score, "duration_ms": duration,
-                    "shot_changes": cuts_file.exists()},
+                    "shot_changes": len(cuts)},
         chapters=chapters)
     path = suggestions_path(film)
     body = yaml.safe_dump(s.model_dump(mode="json", exclude_none=True), allow_unicode=True,

@@ -40,7 +40,7 @@ from starlette.routing import Route
 
 from .. import i18n, timecode, transcripts
 from ..errors import CasefilmError, EditError, InputError, StageOrderError, StaleRevision
-from ..models import Programme, ReviewStatus, Transcript
+from ..models import ReviewStatus, Transcript
 from ..workspace import Film
 from . import service
 from .realign import EditedSegment
@@ -88,18 +88,10 @@ def programme_media(film: Film) -> Path | None:
     """The programme video named by ingest, or None while ingest has not run."""
     from ..stages.base import Pending  # noqa: PLC0415
 
+    from ..stages.ingest import load_programme  # noqa: PLC0415
+
     try:
-        from ..stages.ingest import load_programme  # noqa: PLC0415
-    except ImportError:  # ingest not merged yet: read its documented output directly
-        load_programme = None
-    try:
-        if load_programme is not None:
-            prog = load_programme(film)
-        else:
-            p = film.cache_dir / "programme.json"
-            if not p.is_file():
-                return None
-            prog = Programme.model_validate_json(p.read_text(encoding="utf-8"))
+        prog = load_programme(film)
     except (Pending, OSError, ValueError):
         return None
     except CasefilmError as e:  # a broken programme.json must not break transcript editing
@@ -107,8 +99,6 @@ def programme_media(film: Film) -> Path | None:
         return None
     # a light proxy, if ingest made one for a heavy programme, is what the page should play
     media = Path(prog.proxy or prog.media)
-    if not media.is_absolute():
-        media = film.ws.root / media
     return media if media.is_file() else None
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from .. import i18n, transcripts
 from ..didactics.companion import print_pdf
 from ..errors import CasefilmError
-from ..didactics.build import load_programme, resolve
+from ..didactics.build import resolve
+from .ingest import load_programme
 from ..didactics.companion import TEMPLATES
 from ..didactics.writers import write_all
 from ..fsutil import sha256_json, sha256_text

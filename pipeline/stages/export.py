@@ -13,33 +13,16 @@ from pathlib import Path
 from .. import ffmpeg
 from ..errors import CasefilmError, MediaError
 from ..fsutil import sha256_json
-from ..models import Programme
 from .base import Context, Pending, Plan, Result, Stage
 
-try:  # the lead's ingest stage provides the loader
-    from .ingest import load_programme  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - until ingest lands: same contract, read directly
-    def load_programme(film) -> Programme:
-        p = film.cache_dir / "programme.json"
-        if not p.is_file():
-            raise Pending("the programme (run ingest)")
-        return Programme.model_validate_json(p.read_text(encoding="utf-8"))
-
-
-def _programme(film) -> Programme:
-    """The programme, its media path made absolute (relative paths: to the workspace)."""
-    prog = load_programme(film)
-    media = Path(prog.media)
-    if not media.is_absolute():
-        prog = prog.model_copy(update={"media": str(film.ws.root / media)})
-    return prog
+from .ingest import load_programme
 
 
 def plan(ctx: Context) -> Plan:
     from ..delivery import inputs, package, player  # noqa: PLC0415
 
     film = ctx.film
-    prog = _programme(film)
+    prog = load_programme(film)
     media = Path(prog.media)
     if not media.is_file():
         raise Pending(f"the programme file {media} (run ingest)")
@@ -75,7 +58,7 @@ def plan(ctx: Context) -> Plan:
 def run(ctx: Context) -> Result:
     from ..delivery import package  # noqa: PLC0415
 
-    prog = _programme(ctx.film)
+    prog = load_programme(ctx.film)
     if not Path(prog.media).is_file():
         raise MediaError(prog.media, "programme file missing (run ingest again)")
     res = package.export(ctx.film, prog, report=ctx.report)

@@ -26,11 +26,19 @@ def programme_path(film: Film) -> Path:
 
 
 def load_programme(film: Film) -> Programme:
-    """The ingest result; raises Pending if ingest has not run."""
+    """The ingest result, its file paths absolute (relative ones are relative to the
+    workspace); raises Pending if ingest has not run."""
     p = programme_path(film)
     if not p.exists():
         raise Pending("ingest (no programme yet)")
-    return Programme.model_validate_json(p.read_text(encoding="utf-8"))
+    prog = Programme.model_validate_json(p.read_text(encoding="utf-8"))
+
+    def absolute(path: str | None) -> str | None:
+        return None if path is None or Path(path).is_absolute() else str(film.ws.root / path)
+
+    return prog.model_copy(update={k: absolute(getattr(prog, k)) for k in
+                                   ("media", "asr_audio", "proxy")
+                                   if absolute(getattr(prog, k)) is not None})
 
 
 def _files(ctx: Context) -> list[tuple[str, Path]]:
