@@ -76,3 +76,11 @@ def tiny_whisper(out: Path, seed: int = 0) -> Path:
             p.normal_(0.0, 0.02)
     torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, out)
     return out
+
+
+if __name__ == "__main__":  # python -m tests.media tiny-whisper PATH
+    import sys
+
+    if len(sys.argv) != 3 or sys.argv[1] != "tiny-whisper":
+        sys.exit("usage: python -m tests.media tiny-whisper PATH")
+    print(tiny_whisper(Path(sys.argv[2])))
