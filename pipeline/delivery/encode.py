@@ -216,13 +216,20 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[dict, list[str]]:
                                          spec.true_peak_dbtp, spec.duration_ms)
         loud["before"] = before.as_dict()
         loud["loudnorm_pass1"] = pass1
-        audio_filter = loudness.apply_filter(spec.loudness_lufs, spec.true_peak_dbtp, pass1)
+        if loudness.is_silent(pass1):
+            audio_filter = loudness.passthrough_filter()
+            notes.append("loudness: the programme's audio is silent; no gain applied")
+        else:
+            audio_filter = loudness.apply_filter(spec.loudness_lufs, spec.true_peak_dbtp, pass1)
     names = ", ".join(f"{r.name} ({r.width}x{r.height})" for r in spec.rungs)
     report(f"encoding {len(spec.rungs)} rungs in one pass: {names}")
     stderr = ffmpeg.run(["-loglevel", "info", *ladder_args(spec, tmp, audio_filter=audio_filter,
                                                          audio_out=audio_out)],
                         duration_ms=spec.duration_ms, desc="encoding ladder")
-    if spec.has_audio:
+    if spec.has_audio and loudness.is_silent(loud["loudnorm_pass1"]):
+        loud["normalization_type"] = None
+        loud["after"] = loudness.measure_file(audio_out).as_dict()
+    elif spec.has_audio:
         pass2 = loudness.parse_loudnorm(stderr)
         loud["loudnorm_pass2"] = pass2
         loud["normalization_type"] = pass2.get("normalization_type")
