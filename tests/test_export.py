@@ -363,3 +363,48 @@ def test_verify_export_command_detects_tampering(film_ws):
     p = casefilm(film_ws, "export", FILM, check=True)
     assert "re-using encode" in p.stderr
     assert casefilm(film_ws, "verify-export", FILM).returncode == 0
+
+
+def test_poster_choice_skips_black_and_mid_fade_frames(tmp_path):
+    """Candidates: black, a half-faded detailed frame, two full detailed frames, a flat grey
+    frame. The chooser must take a full detailed frame."""
+    from pipeline.delivery import pictures
+
+    def frame(i: int, src: str, vf: str = "null") -> pictures.Candidate:
+        p = tmp_path / f"cand-{i:04d}.jpg"
+        lavfi = f"{src}{':' if '=' in src else '='}size=320x180"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", lavfi,
+                        "-vf", vf, "-frames:v", "1", "-q:v", "2", str(p)], check=True)
+        return pictures.Candidate(p, (i - 1) * 1000)
+
+    cands = [frame(1, "color=c=black"), frame(2, "testsrc2", "eq=brightness=-0.45"),
+             frame(3, "testsrc2"), frame(4, "testsrc2=rate=25:duration=5", "select=eq(n\\,40)"),
+             frame(5, "color=c=gray")]
+    best = pictures.choose_poster(cands, duration_ms=100_000)
+    assert best.path.name in ("cand-0003.jpg", "cand-0004.jpg")
+    assert cands[0].yavg < 35 and cands[1].yavg < cands[2].yavg * 0.88
+
+
+def test_silent_audio_is_exported_without_gain(tmp_path):
+    """A programme whose audio track is digital silence: loudnorm cannot measure it, so no
+    gain is applied and the run says so (instead of failing on measured_I=-inf)."""
+    from tests.conftest import write_film
+    from tests.test_export_support import manifest, write_programme
+
+    ws = tmp_path / "ws"
+    (ws / "projects").mkdir(parents=True)
+    raw = write_film(ws, FILM, manifest(rungs=[234])) / "raw"
+    raw.mkdir()
+    clip = raw / "main.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+                    "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "3", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip)], check=True)
+    write_programme(ws, FILM, clip)
+    casefilm(ws, "export", FILM, check=True)
+    m = json.loads((_exp(ws) / "manifest.json").read_text())
+    assert m["loudness"]["normalization_type"] is None
+    before = m["loudness"]["before"]["integrated_lufs"]
+    assert before is None or before <= -70.0  # ebur128 floors silence at -70 LUFS
+    assert any("silent" in n for n in _record(ws)["notes"])
+    a = next(s for s in probe(_mp4s(ws)[0], "-show_streams")["streams"] if s["codec_type"] == "audio")
+    assert (a["codec_name"], a["sample_rate"], a["channels"]) == ("aac", "48000", 2)

@@ -125,13 +125,11 @@ def ladder_args(spec: EncodeSpec, outdir: Path, *, extras: bool = True,
     return args
 
 
-def _hls_segment(src: Path, outdir: Path) -> None:
-    outdir.mkdir(parents=True)
-    ffmpeg.run(["-i", src, "-map", "0", "-c", "copy", "-f", "hls",
-                "-hls_time", str(ladder.SEGMENT_SECONDS), "-hls_playlist_type", "vod",
-                "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4",
-                "-hls_segment_filename", str(outdir / "seg_%05d.m4s"),
-                str(outdir / "ffmpeg.m3u8")])
+def _hls_args(outdir: Path) -> list:
+    """Output options cutting 6 s fMP4 segments (stream copy) into `outdir`."""
+    return ["-f", "hls", "-hls_time", str(ladder.SEGMENT_SECONDS), "-hls_playlist_type", "vod",
+            "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4",
+            "-hls_segment_filename", str(outdir / "seg_%05d.m4s"), str(outdir / "ffmpeg.m3u8")]
 
 
 _EXTINF = re.compile(r"^#EXTINF:([\d.]+),")
@@ -218,13 +216,20 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[dict, list[str]]:
                                          spec.true_peak_dbtp, spec.duration_ms)
         loud["before"] = before.as_dict()
         loud["loudnorm_pass1"] = pass1
-        audio_filter = loudness.apply_filter(spec.loudness_lufs, spec.true_peak_dbtp, pass1)
+        if loudness.is_silent(pass1):
+            audio_filter = loudness.passthrough_filter()
+            notes.append("loudness: the programme's audio is silent; no gain applied")
+        else:
+            audio_filter = loudness.apply_filter(spec.loudness_lufs, spec.true_peak_dbtp, pass1)
     names = ", ".join(f"{r.name} ({r.width}x{r.height})" for r in spec.rungs)
     report(f"encoding {len(spec.rungs)} rungs in one pass: {names}")
     stderr = ffmpeg.run(["-loglevel", "info", *ladder_args(spec, tmp, audio_filter=audio_filter,
                                                          audio_out=audio_out)],
                         duration_ms=spec.duration_ms, desc="encoding ladder")
-    if spec.has_audio:
+    if spec.has_audio and loudness.is_silent(loud["loudnorm_pass1"]):
+        loud["normalization_type"] = None
+        loud["after"] = loudness.measure_file(audio_out).as_dict()
+    elif spec.has_audio:
         pass2 = loudness.parse_loudnorm(stderr)
         loud["loudnorm_pass2"] = pass2
         loud["normalization_type"] = pass2.get("normalization_type")
@@ -238,24 +243,31 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[dict, list[str]]:
         if after_i is not None and abs(after_i - spec.loudness_lufs) > 1.0:
             notes.append(f"loudness: output measures {after_i} LUFS, target {spec.loudness_lufs}")
 
+    # one stream-copy process: per rung a faststart MP4 (video + audio) and its HLS segments
+    n = len(spec.rungs)
+    args: list = []
+    for r in spec.rungs:
+        args += ["-i", tmp / f"video-{r.name}.mp4"]
+    if spec.has_audio:
+        args += ["-i", audio_out]
+    for k, r in enumerate(spec.rungs):
+        maps = ["-map", f"{k}:v:0"] + (["-map", f"{n}:a:0"] if spec.has_audio else [])
+        hdir = tmp / "hls" / r.name
+        hdir.mkdir(parents=True)
+        args += [*maps, "-c", "copy", "-map_metadata", "-1", "-movflags", "+faststart"]
+        if spec.has_audio:
+            args += ["-metadata:s:a:0", f"language={spec.language}"]
+        args += ["-f", "mp4", tmp / f"{r.name}.mp4"]
+        args += [*maps, "-c", "copy", "-map_metadata", "-1", *_hls_args(hdir)]
+    ffmpeg.run(args)
     rungs_meta = []
     for r in spec.rungs:
-        video = tmp / f"video-{r.name}.mp4"
-        muxed = tmp / f"{r.name}.mp4"
-        args = ["-i", video]
-        if spec.has_audio:
-            args += ["-i", audio_out, "-map", "0:v:0", "-map", "1:a:0",
-                     "-metadata:s:a:0", f"language={spec.language}"]
-        else:
-            args += ["-map", "0:v:0"]
-        ffmpeg.run([*args, "-c", "copy", "-map_metadata", "-1", "-movflags", "+faststart", muxed])
-        video.unlink()
+        (tmp / f"video-{r.name}.mp4").unlink()
         hdir = tmp / "hls" / r.name
-        _hls_segment(muxed, hdir)
         segs = _segments(hdir)
         figures = _rung_figures(hdir, segs)
         codecs = figures["video_codec"] + (",mp4a.40.2" if spec.has_audio else "")
-        rungs_meta.append({**r.as_dict(), "file": muxed.name, "codecs": codecs,
+        rungs_meta.append({**r.as_dict(), "file": f"{r.name}.mp4", "codecs": codecs,
                            "hls_dir": f"hls/{r.name}", "segments": segs, **figures})
     first_dir = tmp / "hls" / spec.rungs[0].name
     first_pts = _first_video_pts(first_dir, rungs_meta[0]["segments"][0]["file"])

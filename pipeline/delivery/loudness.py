@@ -83,6 +83,17 @@ def measure(media: Path, target_i: float, target_tp: float, duration_ms: int) ->
         raise ToolError(["ffmpeg", "loudnorm"], 0, f"could not read the loudness report: {e}") from None
 
 
+def is_silent(m: dict) -> bool:
+    """True when pass 1 found no gated loudness at all (digital silence, or below -70 LUFS)."""
+    v = _num(m.get("input_i"))
+    return v is None or v <= -70.0
+
+
+def passthrough_filter() -> str:
+    """Audio chain without gain (for silent programmes): 48 kHz stereo."""
+    return f"{PRE_CHAIN},aresample=48000"
+
+
 def apply_filter(target_i: float, target_tp: float, m: dict) -> str:
     """Pass 2 filter chain: linear loudnorm with pass-1 values, back to 48 kHz stereo."""
     return (
