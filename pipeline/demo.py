@@ -95,6 +95,7 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
         # silences, so the hallucination skip (default 2 s, right for interviews) is off
         "transcript": {"temperature": 0.0, "hallucination_silence_threshold": None},
         "subtitles": {"profile": "de-web"},
+        "export": {"preset": "veryfast"},  # quick demo; the default (medium) packs tighter
         "chapters": [
             {"start": "00:00", "title": "Ausgangslage", "goals": ["LZ-PLANUNG-1"],
              "summary": "Die Dienstplanung kostete jede Woche zwölf Stunden.",

@@ -27,7 +27,8 @@ class InputError(CasefilmError):
 
 
 class ManifestError(InputError):
-    """A film.yaml (or learning-goals.yaml) is malformed or fails validation."""
+    """A structured file people or stages write (film.yaml, learning-goals.yaml, a
+    transcript, cues.json, chapters.json …) is malformed or fails validation."""
 
     def __init__(self, file: Path | str, field: str, reason: str, value: object = None):
         self.file, self.field, self.reason, self.value = Path(file), field, reason, value
@@ -205,17 +206,19 @@ class QCFailed(CasefilmError):
                 f"see {self.report}")
 
 
-class EditError(InputError):
+class EditError(ManifestError):
     """A review edit (a save from the review page, or an edited file to import) is invalid.
 
-    `source` is the file or request it came from, `field` the place in it (e.g.
-    "segments.3.speaker" or "line 12")."""
+    The file (or request) it came from, the place in it (e.g. "segments.3.speaker" or
+    "line 12"), the reason and the bad value."""
 
-    def __init__(self, source: Path | str, field: str, reason: str, value: object = None):
-        self.source, self.field, self.reason, self.value = str(source), field, reason, value
-        super().__init__(source, field, reason, value)
+
+class ExportMismatch(CasefilmError):
+    """An export folder differs from what its manifest.json lists."""
+
+    def __init__(self, films: list[str]):
+        self.films = films
+        super().__init__(films)
 
     def __str__(self) -> str:
-        where = f"{self.source}: {self.field}: " if self.field else f"{self.source}: "
-        val = "" if self.value is None else f" (got {self.value!r})"
-        return f"{where}{self.reason}{val}"
+        return f"export differs from its manifest.json: {', '.join(self.films)}"

@@ -59,7 +59,10 @@ def write_json(final: Path, data: object) -> Path:
 
 
 def copy_atomic(src: Path, final: Path) -> Path:
-    """Hard-link (cheap, same content) or copy `src` to `final`, atomically."""
+    """Hard-link (cheap, same content) or copy `src` to `final`, atomically. Nothing to do
+    when `final` already is `src` (the same inode: rename(2) would be a no-op)."""
+    if Path(final).exists() and os.path.samefile(src, final):
+        return Path(final)
     with atomic_path(final) as tmp:
         tmp.unlink()
         try:

@@ -11,20 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import CasefilmError, InputError
-
-
-class ExportMismatch(CasefilmError):
-    """An export folder differs from what its manifest.json lists."""
-
-    exit_code = 1
-
-    def __init__(self, films: list[str]):
-        self.films = films
-        super().__init__(films)
-
-    def __str__(self) -> str:
-        return f"export differs from its manifest.json: {', '.join(self.films)}"
+from ..errors import ExportMismatch, InputError
 
 
 @click.command("verify-export")

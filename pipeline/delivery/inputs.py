@@ -17,24 +17,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import ManifestError
 from ..models import Cue
 from ..workspace import Film
 
 CAPTION_FILES = ("captions.vtt", "captions.srt", "cues.json")
 CHAPTER_FILES = ("chapters.vtt", "chapters.json", "chapters.jsonld", "ffmetadata.txt")
-
-
-class ExportInputError(InputError):
-    """A caption or chapter file the export reads is unreadable (names file and field)."""
-
-    def __init__(self, file: Path, field: str, reason: str):
-        self.file, self.field, self.reason = Path(file), field, reason
-        super().__init__(file, field, reason)
-
-    def __str__(self) -> str:
-        fld = f"{self.field}: " if self.field else ""
-        return f"{self.file}: {fld}{self.reason}"
 
 
 def existing(film: Film) -> dict[str, Path]:
@@ -68,9 +56,9 @@ def _load_json(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
-        raise ExportInputError(path, "", f"unreadable: {e}") from None
+        raise ManifestError(path, "", f"unreadable: {e}") from None
     except json.JSONDecodeError as e:
-        raise ExportInputError(path, "", f"malformed JSON at line {e.lineno}: {e.msg}") from None
+        raise ManifestError(path, "", f"malformed JSON at line {e.lineno}: {e.msg}") from None
 
 
 def read_captions(path: Path | None) -> Captions | None:
@@ -78,19 +66,19 @@ def read_captions(path: Path | None) -> Captions | None:
         return None
     data = _load_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("cues"), list):
-        raise ExportInputError(path, "cues", "expected an object with a list 'cues'")
+        raise ManifestError(path, "cues", "expected an object with a list 'cues'")
     prov = data.get("provenance") or {}
     if not isinstance(prov, dict):
-        raise ExportInputError(path, "provenance", "expected an object")
+        raise ManifestError(path, "provenance", "expected an object")
     cues = []
     for i, c in enumerate(data["cues"]):
         if not isinstance(c, dict):
-            raise ExportInputError(path, f"cues.{i}", "expected an object")
+            raise ManifestError(path, f"cues.{i}", "expected an object")
         try:
             cues.append(Cue.model_validate({k: v for k, v in c.items() if k in Cue.model_fields}))
         except ValueError as e:
             reason = str(e).splitlines()[-1].strip() if str(e) else "invalid cue"
-            raise ExportInputError(path, f"cues.{i}", reason) from None
+            raise ManifestError(path, f"cues.{i}", reason) from None
     status = prov.get("status") if prov.get("status") in (
         "auto", "in_review", "reviewed", "approved") else "unknown"
     return Captions(status=status, provenance=prov, cues=cues)
@@ -104,16 +92,16 @@ def read_chapters(path: Path | None) -> list[dict]:
     if isinstance(data, dict):
         data = data.get("chapters")
     if not isinstance(data, list):
-        raise ExportInputError(path, "chapters", "expected a list of chapters")
+        raise ManifestError(path, "chapters", "expected a list of chapters")
     out = []
     for i, ch in enumerate(data):
         if not isinstance(ch, dict):
-            raise ExportInputError(path, f"{i}", "expected an object")
+            raise ManifestError(path, f"{i}", "expected an object")
         try:
             start, end = int(ch["start"]), int(ch["end"])
             title = str(ch["title"])
         except (KeyError, TypeError, ValueError) as e:
-            raise ExportInputError(path, f"{i}", f"needs integer start/end (ms) and a title ({e})") from None
+            raise ManifestError(path, f"{i}", f"needs integer start/end (ms) and a title ({e})") from None
         goals = []
         for g in ch.get("goals") or []:
             if isinstance(g, dict):
@@ -131,7 +119,7 @@ def read_jsonld(path: Path | None) -> dict | None:
         return None
     data = _load_json(path)
     if not isinstance(data, dict):
-        raise ExportInputError(path, "", "expected a JSON-LD object")
+        raise ManifestError(path, "", "expected a JSON-LD object")
     return data
 
 

@@ -20,7 +20,6 @@ so a caption- or chapter-only change costs stream copies and text writes.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,15 +80,7 @@ class _Out:
         return self.root / rel
 
     def copy(self, src: Path, rel: str, role: str, **info) -> None:
-        final = self.path(rel, role, **info)
-        try:
-            if os.path.samefile(src, final):
-                return  # already this very file (a hard link from an earlier export)
-        except OSError:
-            pass
-        # note: renaming a hard link onto another link of the same inode is a no-op in
-        # rename(2), which would leave the temporary behind; the check above avoids that
-        copy_atomic(src, final)
+        copy_atomic(src, self.path(rel, role, **info))  # no-op if already this very file
 
     def text(self, rel: str, role: str, text: str, **info) -> None:
         write_text(self.path(rel, role, **info), text)
