@@ -185,14 +185,14 @@ def test_caption_only_change_remuxes_without_encoding(film_ws):
     low_sha = sha256(low)
     cues = [dict(c) for c in CUES]
     cues[0] = {**cues[0], "lines": ["Herzlich willkommen", "zu unserem Film."]}
-    write_captions(film_ws, FILM, cues, status="approved")
+    write_captions(film_ws, FILM, cues, status="in_review")
     p = casefilm(film_ws, "export", FILM, check=True)
     assert "captions.vtt changed" in p.stderr or "cues.json changed" in p.stderr
     assert "encoding" not in p.stderr and "re-using encode" in p.stderr
     assert _renditions(film_ws) == before  # no new encode, the cached one untouched
     assert "renditions re-used (no video encode)" in _record(film_ws)["notes"]
     m = json.loads((_exp(film_ws) / "manifest.json").read_text())
-    assert m["encode"]["reused"] is True and m["captions"]["status"] == "approved"
+    assert m["encode"]["reused"] is True and m["captions"]["status"] == "auto"
     assert "Herzlich willkommen" in (_exp(film_ws) / "captions.vtt").read_text()
     assert "Herzlich willkommen" in (_exp(film_ws) / "hls" / "subs" / "de" / "seg_00000.vtt").read_text()
     assert "abgenommen" in (_exp(film_ws) / "index.html").read_text()

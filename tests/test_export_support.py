@@ -86,9 +86,18 @@ def write_captions(ws: Path, film: str, cues=CUES, status="reviewed") -> None:
                 *c["lines"], ""]
     (d / "captions.vtt").write_text("\n".join(vtt), encoding="utf-8")
     (d / "captions.srt").write_text("\n".join(srt), encoding="utf-8")
-    (d / "cues.json").write_text(json.dumps({
-        "provenance": {"status": status, "backend": "review"}, "cues": cues},
-        ensure_ascii=False), encoding="utf-8")
+    from pipeline.captions import profiles
+    from pipeline.captions.store import CaptionCue, CaptionProvenance, CaptionSet
+
+    cs = CaptionSet(
+        film=film, language="de", title=TITLE, profile=profiles.get("de-web"), fps=25.0,
+        duration_ms=max(c["end"] for c in cues),
+        provenance=CaptionProvenance(transcript_revision=1 if status != "auto" else 0,
+                                     transcript_status=status, transcript_backend="review",
+                                     editor="Anna" if status != "auto" else None,
+                                     transcript_sha256="0" * 64),
+        cues=[CaptionCue(index=i, **c) for i, c in enumerate(cues, 1)])
+    (d / "cues.json").write_text(cs.model_dump_json(), encoding="utf-8")
 
 
 def write_chapters(ws: Path, film: str, chapters=CHAPTERS) -> None:

@@ -4,8 +4,8 @@ Both are optional (a film may have no speech or no chapters); readers return Non
 Contracts (written by the subtitles and chapters stages):
 
     subtitles/<film>/captions.vtt, captions.srt, cues.json
-        cues.json: {"provenance": {"status": "auto"|"in_review"|"reviewed"|"approved", ...},
-                    "cues": [Cue, ...]}
+        cues.json: read through `pipeline.captions.load_cues` (typed), provenance live from
+                   `pipeline.captions.provenance` (auto | reviewed | approved)
     chapters/<film>/chapters.vtt, chapters.json, chapters.jsonld, ffmetadata.txt
         chapters.json: [{"start", "end" (ms), "title", "goals": [{id, text, level}],
                          "summary"}, ...] (or {"chapters": [...]})
@@ -61,27 +61,17 @@ def _load_json(path: Path):
         raise ManifestError(path, "", f"malformed JSON at line {e.lineno}: {e.msg}") from None
 
 
-def read_captions(path: Path | None) -> Captions | None:
-    if path is None:
+def read_captions(film: Film) -> Captions | None:
+    """The film's cues (typed, from the captions package) and their live provenance."""
+    from ..captions import load_cues, provenance  # noqa: PLC0415
+
+    cs = load_cues(film)
+    if cs is None:
         return None
-    data = _load_json(path)
-    if not isinstance(data, dict) or not isinstance(data.get("cues"), list):
-        raise ManifestError(path, "cues", "expected an object with a list 'cues'")
-    prov = data.get("provenance") or {}
-    if not isinstance(prov, dict):
-        raise ManifestError(path, "provenance", "expected an object")
-    cues = []
-    for i, c in enumerate(data["cues"]):
-        if not isinstance(c, dict):
-            raise ManifestError(path, f"cues.{i}", "expected an object")
-        try:
-            cues.append(Cue.model_validate({k: v for k, v in c.items() if k in Cue.model_fields}))
-        except ValueError as e:
-            reason = str(e).splitlines()[-1].strip() if str(e) else "invalid cue"
-            raise ManifestError(path, f"cues.{i}", reason) from None
-    status = prov.get("status") if prov.get("status") in (
-        "auto", "in_review", "reviewed", "approved") else "unknown"
-    return Captions(status=status, provenance=prov, cues=cues)
+    prov = provenance(film, film.manifest.language)
+    cues = [Cue(start=c.start, end=c.end, lines=c.lines, speaker=c.speaker,
+                speakers=c.speakers, kind=c.kind) for c in cs.cues]
+    return Captions(status=prov["status"], provenance=prov, cues=cues)
 
 
 def read_chapters(path: Path | None) -> list[dict]:

@@ -101,7 +101,7 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
         report(f"renditions: re-using encode {spec.key} (no video encode)")
     meta = enc.meta
     src = inputs.existing(film)
-    captions = inputs.read_captions(src.get("cues.json"))
+    captions = inputs.read_captions(film)
     chapters = inputs.read_chapters(src.get("chapters.json"))
     _resolve_goals(film, chapters)
     jsonld = inputs.read_jsonld(src.get("chapters.jsonld"))
