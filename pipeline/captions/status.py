@@ -15,7 +15,7 @@ def approval_lines(film) -> list[str]:
         return [f"captions   unreadable: {e.line()}"]
     a, why = approval.check(film)
     if a is None:
-        return ["captions   not approved (casefilm qc FILM --approve --reviewer NAME)"]
+        return [f"captions   not approved (casefilm qc {film.id} --approve --reviewer NAME)"]
     if why:
         return [f"captions   sign-off by {a.reviewer} is {why}"]
     return [f"captions   approved by {a.reviewer} at {a.approved_at} (profile {a.profile})"]
