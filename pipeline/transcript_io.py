@@ -38,6 +38,8 @@ def _cues(path: Path, fmt: str, field: str) -> list[tuple[int, int, str, str | N
     for c in doc:
         voice = getattr(c, "voice", None)
         out.append((timecode.parse(c.start), timecode.parse(c.end), _clean(c.text), voice))
+    if not out:
+        raise ManifestError(path, field, f"no cues found: not a valid {fmt.upper()} file?")
     return out
 
 
