@@ -101,22 +101,19 @@ def write_captions(ws: Path, film: str, cues=CUES, status="reviewed") -> None:
 
 
 def write_chapters(ws: Path, film: str, chapters=CHAPTERS) -> None:
+    """All chapter files, written by the chapters package's own writers from one ChapterSet."""
+    from pipeline.didactics.model import ChapterEntry, ChapterSet, GoalRef
+    from pipeline.didactics.writers import write_all
+
     d = ws / "chapters" / film
     d.mkdir(parents=True, exist_ok=True)
-    vtt = ["WEBVTT", ""]
-    meta = [";FFMETADATA1", ""]
-    for i, c in enumerate(chapters, 1):
-        vtt += [f"chapter-{i}", f"{vtt_ts(c['start'])} --> {vtt_ts(c['end'])}", c["title"], ""]
-        meta += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={c['start']}", f"END={c['end']}",
-                 f"title={c['title']}", ""]
-    (d / "chapters.vtt").write_text("\n".join(vtt), encoding="utf-8")
-    (d / "ffmetadata.txt").write_text("\n".join(meta), encoding="utf-8")
-    (d / "chapters.json").write_text(json.dumps(chapters, ensure_ascii=False), encoding="utf-8")
-    (d / "chapters.jsonld").write_text(json.dumps({
-        "@context": "https://schema.org", "@type": "VideoObject", "name": TITLE,
-        "hasPart": [{"@type": "Clip", "name": c["title"], "startOffset": c["start"] / 1000,
-                     "endOffset": c["end"] / 1000} for c in chapters]}, ensure_ascii=False),
-        encoding="utf-8")
+    cs = ChapterSet(film=film, title=TITLE, duration_ms=max(c["end"] for c in chapters),
+                    catalogue_name="Lernziele",
+                    chapters=[ChapterEntry(index=i, start=c["start"], end=c["end"],
+                                           title=c["title"], summary=c.get("summary"),
+                                           goals=[GoalRef(**g) for g in c.get("goals", [])])
+                              for i, c in enumerate(chapters, 1)])
+    write_all(cs, d)
 
 
 def manifest(rungs=(360, 234), preset="veryfast", **export) -> dict:

@@ -74,34 +74,17 @@ def read_captions(film: Film) -> Captions | None:
     return Captions(status=prov["status"], provenance=prov, cues=cues)
 
 
-def read_chapters(path: Path | None) -> list[dict]:
-    """Chapters as dicts {index, start, end (ms), title, goals: [{id, text, level}], summary}."""
-    if path is None:
+def read_chapters(film: Film) -> list[dict]:
+    """The chapters stage's chapters (typed, via `pipeline.didactics.load_chapters`) as
+    dicts {index, start, end (ms), title, goals: [{id, text, level}], summary}; [] when the
+    film has none."""
+    from ..didactics import load_chapters  # noqa: PLC0415
+
+    if not (film.chapters_dir / "chapters.json").exists():
         return []
-    data = _load_json(path)
-    if isinstance(data, dict):
-        data = data.get("chapters")
-    if not isinstance(data, list):
-        raise ManifestError(path, "chapters", "expected a list of chapters")
-    out = []
-    for i, ch in enumerate(data):
-        if not isinstance(ch, dict):
-            raise ManifestError(path, f"{i}", "expected an object")
-        try:
-            start, end = int(ch["start"]), int(ch["end"])
-            title = str(ch["title"])
-        except (KeyError, TypeError, ValueError) as e:
-            raise ManifestError(path, f"{i}", f"needs integer start/end (ms) and a title ({e})") from None
-        goals = []
-        for g in ch.get("goals") or []:
-            if isinstance(g, dict):
-                goals.append({"id": str(g.get("id", "")), "text": str(g.get("text", "")),
-                              "level": g.get("level")})
-            else:  # a bare goal id
-                goals.append({"id": str(g), "text": "", "level": None})
-        out.append({"index": i + 1, "start": start, "end": end, "title": title, "goals": goals,
-                    "summary": ch.get("summary")})
-    return out
+    return [{"index": c.index, "start": c.start, "end": c.end, "title": c.title,
+             "goals": [{"id": g.id, "text": g.text, "level": g.level} for g in c.goals],
+             "summary": c.summary} for c in load_chapters(film).chapters]
 
 
 def read_jsonld(path: Path | None) -> dict | None:

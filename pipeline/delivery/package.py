@@ -102,7 +102,7 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
     meta = enc.meta
     src = inputs.existing(film)
     captions = inputs.read_captions(film)
-    chapters = inputs.read_chapters(src.get("chapters.json"))
+    chapters = inputs.read_chapters(film)
     _resolve_goals(film, chapters)
     jsonld = inputs.read_jsonld(src.get("chapters.jsonld"))
     caption_track = src.get("captions.vtt")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import StageOrderError
+from pydantic import ValidationError
+
+from ..errors import ManifestError, StageOrderError
 from ..workspace import Film
 from .model import ChapterEntry, ChapterSet, GoalRef, QuoteOut
 
@@ -36,4 +38,10 @@ def load_chapters(film: Film) -> ChapterSet:
     p = film.chapters_dir / "chapters.json"
     if not p.exists():
         raise StageOrderError(film.id, "export", "the chapters stage (chapters.json)")
-    return ChapterSet.model_validate_json(p.read_text(encoding="utf-8"))
+    try:
+        return ChapterSet.model_validate_json(p.read_text(encoding="utf-8"))
+    except ValidationError as e:
+        err = e.errors()[0]
+        if err["type"] == "json_invalid":
+            raise ManifestError(p, "", f"malformed JSON: {err['msg']}") from None
+        raise ManifestError(p, ".".join(str(x) for x in err["loc"]), err["msg"]) from None
