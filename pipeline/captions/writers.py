@@ -33,10 +33,15 @@ class Meta:
     notes: list[str] = field(default_factory=list)  # provenance lines (NOTE / metadata)
 
 
-def escape_text(text: str) -> str:
-    """A line of plain text as WebVTT/SRT cue text: entities for & < >, one line."""
-    text = sdh.clean(text)
+def vtt_escape(text: str) -> str:
+    """WebVTT cue text from plain text: entities for & < > (so no payload holds `-->` or
+    markup). The one WebVTT escape of casefilm: captions, chapters, HLS, review drafts."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_text(text: str) -> str:
+    """A line of plain text as WebVTT/SRT cue text: cleaned to one line, then escaped."""
+    return vtt_escape(sdh.clean(text))
 
 
 WJ = "\u2060"  # WORD JOINER: invisible, no line break opportunity

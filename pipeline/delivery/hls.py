@@ -169,8 +169,7 @@ def split_cues(cues: list[tuple[int, int, str]], bounds: list[tuple[int, int]]) 
 
 def cues_to_blocks(cues: list[Cue]) -> list[tuple[int, int, str]]:
     """Fallback when only cues.json exists: plain cue blocks (text escaped)."""
-    def esc(s: str) -> str:
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    from ..captions.writers import vtt_escape  # noqa: PLC0415
 
     return [(c.start, c.end, f"{timecode.vtt(c.start)} --> {timecode.vtt(c.end)}\n"
-             + "\n".join(esc(ln) for ln in c.lines)) for c in cues]
+             + "\n".join(vtt_escape(ln) for ln in c.lines)) for c in cues]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import ClassVar, TextIO
 
 from .. import i18n, timecode
+from ..captions.writers import vtt_escape
 from ..fsutil import atomic_text
 from .model import ChapterSet, GoalRef
 
@@ -53,11 +54,6 @@ class ChapterWriter:
         buf = io.StringIO()
         self.write(cs, buf)
         return buf.getvalue()
-
-
-def vtt_escape(text: str) -> str:
-    """Cue payload text: '&', '<', '>' as entities (so '-->' can never appear)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class WriteVTTChapters(ChapterWriter):

@@ -39,6 +39,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from .. import i18n, timecode, transcripts
+from ..captions.writers import vtt_escape
 from ..errors import CasefilmError, EditError, InputError, StageOrderError, StaleRevision
 from ..models import ReviewStatus, Transcript
 from ..workspace import Film
@@ -125,16 +126,13 @@ def transcript_json(film: Film, t: Transcript) -> dict:
 
 def captions_vtt(t: Transcript, film: Film) -> str:
     """Draft WebVTT of the transcript, one cue per segment, for watching while editing."""
-    def esc(s: str) -> str:
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "--&gt;")
-
     out = ["WEBVTT", ""]
     for s in t.segments:
         if s.end <= s.start:
             continue
         text = f"*{s.text}*" if s.kind == "sound" else s.text
         name = film.manifest.speaker_name(s.speaker)
-        body = f"<v {esc(name)}>{esc(text)}" if name and s.kind == "speech" else esc(text)
+        body = f"<v {vtt_escape(name)}>{vtt_escape(text)}" if name and s.kind == "speech" else vtt_escape(text)
         out += [f"{timecode.vtt(s.start)} --> {timecode.vtt(s.end)}", " ".join(body.split()), ""]
     return "\n".join(out)
 
