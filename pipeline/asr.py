@@ -8,6 +8,8 @@ name), so word timestamps stay as good as when loading by name.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import os
 import socket
 import wave
@@ -56,17 +58,16 @@ def resolve_model(cli_model: str | None, cli_name: str | None, manifest_model: s
 
 
 def _fits(path: Path, name: str) -> bool:
-    """Whether the checkpoint at `path` has the layer/head counts of model `name`."""
+    """Whether the checkpoint at `path` has the layer/head counts of model `name`.
+
+    Memory-maps the checkpoint, so only its small `dims` entry is read, not the weights."""
+    import torch
     import whisper
 
     try:
-        import base64, gzip  # noqa: E401
-
         heads = np.frombuffer(gzip.decompress(base64.b85decode(whisper._ALIGNMENT_HEADS[name])),
                               dtype=bool)
-        import torch
-
-        dims = torch.load(path, map_location="cpu", weights_only=False)["dims"]
+        dims = torch.load(path, map_location="cpu", weights_only=False, mmap=True)["dims"]
         return heads.size == dims["n_text_layer"] * dims["n_text_head"]
     except Exception:  # unreadable here: load_model will report it properly
         return True

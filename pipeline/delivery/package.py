@@ -103,7 +103,6 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
     src = inputs.existing(film)
     captions = inputs.read_captions(film)
     chapters = inputs.read_chapters(film)
-    _resolve_goals(film, chapters)
     jsonld = inputs.read_jsonld(src.get("chapters.jsonld"))
     caption_track = src.get("captions.vtt")
     if caption_track is None and (captions is None or not captions.cues):
@@ -310,17 +309,6 @@ def _manifest(film, programme, spec, enc, out: _Out, captions, chapters, poster_
         "tools": {"ffmpeg": ffmpeg.version(), "hls.js": player.hls_js_version()},
         "artifacts": artifacts,
     }
-
-
-def _resolve_goals(film: Film, chapters: list[dict]) -> None:
-    """Fill in goal texts/levels the chapter file gave only as ids (from the catalogue)."""
-    if not any(not g["text"] for c in chapters for g in c["goals"]):
-        return
-    known = film.goals()
-    for c in chapters:
-        for g in c["goals"]:
-            if not g["text"] and g["id"] in known:
-                g["text"], g["level"] = known[g["id"]].text, g["level"] or known[g["id"]].level
 
 
 def _prune_cache(renditions: Path, keep: str) -> None:

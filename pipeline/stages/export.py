@@ -33,10 +33,6 @@ def plan(ctx: Context) -> Plan:
         encode_key = package.spec_for(film, prog).key
     except CasefilmError as e:  # bad export settings: reported by run(), not by status
         encode_key = f"invalid: {e.line()}"
-    try:  # goal texts fill in chapters that name goals by id only
-        goals = [g.model_dump() for g in film.goals().values()]
-    except CasefilmError as e:
-        goals = [f"invalid: {e.line()}"]
     player_files = [Path(p) for p in player.source_digest()]
     hls_js = player.hls_js_path()
     return Plan(
@@ -46,8 +42,7 @@ def plan(ctx: Context) -> Plan:
             "encode": encode_key,  # rungs, encoder settings, loudness target, ffmpeg version
             "page": sha256_json({"title": m.title, "language": m.language,
                                  "organisation": m.organisation, "industry": m.industry,
-                                 "speakers": [s.model_dump() for s in m.speakers],
-                                 "goals": goals}),
+                                 "speakers": [s.model_dump() for s in m.speakers]}),
             "poster": m.export.poster,
             "player": sha256_json([ctx.digest(p) for p in player_files if p.is_file()]),
             "hls.js": ctx.digest(hls_js) if hls_js else None,
