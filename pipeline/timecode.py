@@ -60,5 +60,12 @@ def short(ms: int) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def manifest(ms: int) -> str:
+    """For film.yaml: ``MM:SS`` or ``H:MM:SS``, with ``.mmm`` only when not whole seconds."""
+    h, m, s, milli = _split(ms)
+    out = f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+    return out + (f".{milli:03d}" if milli else "")
+
+
 def seconds(ms: int) -> float:
     return round(ms / 1000.0, 3)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ConfigDict, Field
 
+from .. import timecode
 from ..models import LearningGoal, Strict, Transcript, utcnow
 from .text import content, related
 
@@ -324,16 +325,6 @@ def suggest(t: Transcript, goals: list[LearningGoal], duration_ms: int,
                            speaker_change=g.speaker_change, shot_change=g.shot_change)
         picked = [ranked[0].id] if ranked and ranked[0].score >= p.goal_min_score else []
         out.append(SuggestedChapter(
-            start=tc_text(bounds[k]), title=title_for(bag, bags), goals=picked, why=why,
+            start=timecode.manifest(bounds[k]), title=title_for(bag, bags), goals=picked, why=why,
             candidates=ranked[:3]))
     return out
-
-
-def tc_text(ms: int) -> str:
-    """Timecode for film.yaml: 'MM:SS' or 'H:MM:SS', '.mmm' only when needed."""
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, milli = divmod(rem, 1000)
-    out = f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
-    return out + (f".{milli:03d}" if milli else "")
-
