@@ -48,7 +48,8 @@ def run(
     desc: str | None = None,
     tool: str = "ffmpeg",
 ) -> str:
-    """Run ffmpeg (or another tool) with `args`; return its stderr text.
+    """Run ffmpeg (or another command-line tool, e.g. espeak-ng) with `args`; return its
+    stderr text (where ffmpeg reports; stdout carries only `-progress` lines).
 
     With `duration_ms` and `desc`, a progress bar follows ffmpeg's `-progress` output.
     Raises ToolError with the captured stderr on a non-zero exit.
@@ -70,7 +71,6 @@ def run(
                        leave=False, disable=None,
                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s")
         assert proc.stdout is not None
-        out_lines = []
         for line in proc.stdout:
             if bar is not None and line.startswith("out_time_us="):
                 try:
@@ -78,8 +78,6 @@ def run(
                     bar.update(max(0.0, min(t, bar.total) - bar.n))
                 except ValueError:
                     pass
-            elif bar is None:
-                out_lines.append(line)
         rc = proc.wait()
         if bar is not None:
             bar.close()
@@ -87,7 +85,7 @@ def run(
         stderr = err.read()
     if rc != 0:
         raise ToolError(argv, rc, stderr)
-    return stderr if tool == "ffmpeg" else "".join(out_lines)
+    return stderr
 
 
 def probe_json(path: Path, *extra: str) -> dict:
