@@ -6,6 +6,7 @@ This module is the one place where errors become messages and exit codes (`main`
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 
 import click
@@ -183,7 +184,7 @@ def demo(directory, model, model_name) -> None:
                f"  player page   {root / 'exports' / film_id / 'index.html'}\n"
                f"  captions      {root / 'subtitles' / film_id}/\n"
                f"  chapters      {root / 'chapters' / film_id}/\n"
-               f"  status        casefilm --workspace {root} status")
+               f"  status        casefilm --workspace {shlex.quote(str(root))} status")
 
 
 def _register() -> None:
