@@ -1,8 +1,8 @@
 """The one error hierarchy of casefilm.
 
 Every error carries its data (file, field, value, …) and renders itself as exactly one
-line. `pipeline.cli.common.main` is the only place that turns an error into a message and an exit
-code; stages and library code raise, they never print or exit.
+line. `pipeline.cli.common.main` is the only place that turns an error into a message and
+an exit code; stages and library code raise, they never print or exit.
 """
 
 from __future__ import annotations
