@@ -1,13 +1,28 @@
 """The one error hierarchy of casefilm.
 
 Every error carries its data (file, field, value, …) and renders itself as exactly one
-line. `pipeline.cli.main` is the only place that turns an error into a message and an exit
-code; stages and library code raise, they never print or exit.
+line. `pipeline.cli.common.main` is the only place that turns an error into a message and
+an exit code; stages and library code raise, they never print or exit.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+
+class Pending(Exception):
+    """Not an error but a state: an input of a stage does not exist yet (an upstream stage
+    has not run). `missing` says what, e.g. "ingest (no programme yet)". The runner turns it
+    into the status "pending", or into `StageOrderError` when that stage is asked to run;
+    library code catches it where a missing upstream result is normal (review page)."""
+
+    def __init__(self, missing: str):
+        self.missing = missing
+        super().__init__(missing)
 
 
 class CasefilmError(Exception):
@@ -34,10 +49,46 @@ class ManifestError(InputError):
         self.file, self.field, self.reason, self.value = Path(file), field, reason, value
         super().__init__(file, field, reason, value)
 
+    @classmethod
+    def from_validation(cls, file: Path | str, err: "ValidationError") -> "ManifestError":
+        """The error for `file` that failed pydantic validation (see `validation_problem`)."""
+        return cls(file, *validation_problem(err))
+
     def __str__(self) -> str:
         where = f"{self.file}: {self.field}: " if self.field else f"{self.file}: "
         val = "" if self.value is None else f" (got {self.value!r})"
         return f"{where}{self.reason}{val}"
+
+
+def validation_problem(err: "ValidationError", *, top: str = "(top level)"
+                       ) -> tuple[str, str, object]:
+    """`(field, reason, value)` of pydantic's first error, the way `ManifestError` takes them.
+
+    The one formatting of pydantic errors for every file casefilm reads (film.yaml, the goal
+    catalogue, transcripts, cues.json, chapters.json, review requests):
+    - `field` is the dotted location ("chapters.2.start"); a model-level validator that
+      says "field: reason" names that field; `top` when there is no location ("(body)"
+      for a request), "" when the text is not JSON at all;
+    - `reason` is pydantic's message without its "Value error, " prefix; an unknown key
+      reads "unknown key", text that is not JSON "malformed JSON: …";
+    - `value` is the bad input when it is a scalar (None for missing fields, mappings, lists).
+    """
+    first = err.errors()[0]
+    kind, msg = first["type"], first["msg"]
+    field = ".".join(str(p) for p in first["loc"] if p != "function-after")
+    if kind == "json_invalid":
+        return "", f"malformed JSON: {first.get('ctx', {}).get('error', msg)}", None
+    if kind == "extra_forbidden":
+        return field or top, "unknown key", None
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+        head, sep, rest = msg.partition(": ")
+        if sep and " " not in head and not field:  # "field: reason" from a model validator
+            return head, rest, None
+    value = None if kind == "missing" else first.get("input")
+    if isinstance(value, (dict, list)):
+        value = None
+    return field or top, msg, value
 
 
 class MediaError(InputError):

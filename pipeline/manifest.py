@@ -1,7 +1,9 @@
 """The film manifest `projects/<film>/film.yaml` and the workspace goal catalogue.
 
 Loading validates with pydantic; every failure becomes one `ManifestError` naming the file,
-the field path and the bad value.
+the field path and the bad value (`ManifestError.from_validation`). The `subtitles` block
+(`SubtitleSettings`) is defined beside the caption profiles it names
+(`pipeline.captions.profiles`), which import nothing from here.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from . import timecode
+from .captions.profiles import SubtitleSettings
 from .errors import ManifestError
 from .models import LearningGoal, Ms, Strict
 
@@ -43,30 +46,6 @@ class TranscriptSettings(Strict):
     condition_on_previous_text: bool = False
 
     model_config = Strict.model_config | {"populate_by_name": True}
-
-
-class SubtitleSettings(Strict):
-    """Profile name plus optional per-field overrides of that profile's figures."""
-
-    profile: str = "de-web"
-    chars_per_line: int | None = Field(default=None, ge=10)
-    max_lines: int | None = Field(default=None, ge=1, le=3)
-    max_cps: float | None = Field(default=None, gt=0)
-    max_wpm: float | None = Field(default=None, gt=0)  # reading speed in words/min (bbc, dcmp-edu)
-    min_duration_ms: int | None = Field(default=None, ge=0)
-    max_duration_ms: int | None = Field(default=None, gt=0)
-    min_gap_frames: int | None = Field(default=None, ge=0)
-    chain_gap_frames: int | None = Field(default=None, ge=0)
-    count_spaces: bool | None = None
-
-    @field_validator("profile")
-    @classmethod
-    def _known_profile(cls, v: str) -> str:
-        from .captions.profiles import PROFILES  # noqa: PLC0415  (the registry of profiles)
-
-        if v not in PROFILES:
-            raise ValueError(f"unknown caption profile (known: {', '.join(PROFILES)})")
-        return v
 
 
 class Quote(Strict):
@@ -175,29 +154,6 @@ def read_yaml(path: Path) -> Any:
         raise ManifestError(path, "", f"malformed YAML: {where}{problem}") from None
 
 
-def _loc(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if p not in ("function-after",)) or "(top level)"
-
-
-def validation_error(path: Path, err: ValidationError, data: Any) -> ManifestError:
-    """Turn pydantic's first error into a ManifestError naming field and value."""
-    first = err.errors()[0]
-    loc = tuple(p for p in first["loc"])
-    msg = first["msg"]
-    if first["type"] == "extra_forbidden":
-        return ManifestError(path, _loc(loc), "unknown key")
-    if first["type"] == "value_error":
-        msg = msg.removeprefix("Value error, ")
-        # model-level validators put "field: reason" in the message
-        head, sep, rest = msg.partition(": ")
-        if sep and " " not in head and not loc:
-            return ManifestError(path, head, rest)
-    value = first.get("input") if first["type"] != "missing" else None
-    if isinstance(value, (dict, list)):
-        value = None
-    return ManifestError(path, _loc(loc), msg, value)
-
-
 def parse_model(model: type[Strict], path: Path, data: Any):
     if data is None:
         data = {}
@@ -206,7 +162,7 @@ def parse_model(model: type[Strict], path: Path, data: Any):
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        raise validation_error(path, e, data) from None
+        raise ManifestError.from_validation(path, e) from None
 
 
 def load_film(path: Path) -> FilmManifest:

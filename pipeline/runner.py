@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from . import records
-from .errors import CasefilmError, InternalError, StageOrderError, UnknownStage
+from .errors import CasefilmError, InternalError, Pending, StageOrderError, UnknownStage
 from .fsutil import sweep_temporaries
 from .stages import STAGES
-from .stages.base import Context, Pending, Plan, RunOptions, Stage
+from .stages.base import Context, Plan, RunOptions, Stage
 from .workspace import Film, Workspace
 
 STAGE_NAMES = [s.name for s in STAGES]
@@ -101,7 +101,7 @@ def run_stage(ctx: Context, stage: Stage, *, force: bool = False) -> bool:
     ctx.report(f"{stage.name}: running ({reason})")
     t0 = time.monotonic()
     try:
-        result = stage.run(ctx)
+        result = stage.run(ctx, plan)
     except BaseException as e:
         msg = e.line() if isinstance(e, CasefilmError) else f"{type(e).__name__}: {e}"
         if not isinstance(e, KeyboardInterrupt):

@@ -44,9 +44,7 @@ def read(path: Path) -> Transcript:
     try:
         return Transcript.model_validate_json(path.read_text(encoding="utf-8"))
     except ValidationError as e:
-        err = e.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise ManifestError(path, loc, err["msg"]) from None
+        raise ManifestError.from_validation(path, e) from None
     except ValueError as e:
         raise ManifestError(path, "", f"not a transcript JSON file: {e}") from None
 

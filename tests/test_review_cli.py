@@ -66,7 +66,8 @@ def test_saved_revision_reaches_the_subtitles_stage(workspace, tmp_path):
     """After a review save the subtitles stage is stale and, re-run, shows the corrected word."""
     from pipeline.runner import film_status, run_film, select_stages
     from pipeline.stages import subtitles
-    from pipeline.stages.base import Context, Pending, RunOptions
+    from pipeline.errors import Pending
+    from pipeline.stages.base import Context, RunOptions
 
     film = make_film(workspace, clip=make_clip(tmp_path))
     try:

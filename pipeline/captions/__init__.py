@@ -7,14 +7,22 @@ Public entry points for other packages:
 - `provenance(film) -> dict` — live caption provenance for the player page and status:
   {"status": "auto" | "reviewed" | "approved", "by", "at", "label", "approval_text",
    "transcript_revision", "profile", "approval_void"}.
+
+`pipeline.manifest` imports `captions.profiles`, and importing it runs this file first: so
+this file and what it imports at module level (`store`, `profiles`) must not import the
+workspace or the manifest (tests/test_imports.py checks it).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import i18n
-from ..workspace import Film
 from .store import CaptionSet
 from .store import load as load_cues
+
+if TYPE_CHECKING:  # pipeline.manifest imports .profiles, which runs this file: no workspace
+    from ..workspace import Film
 
 
 def provenance(film: Film, lang: str = "de") -> dict:

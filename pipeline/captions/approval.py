@@ -9,13 +9,16 @@ regenerated but identical file keeps it).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, ValidationError
 
 from ..fsutil import sha256_file, write_json
 from ..models import Strict, utcnow
-from ..workspace import Film
 from .store import caption_paths
+
+if TYPE_CHECKING:  # the captions package's __init__ uses this module: no workspace import
+    from ..workspace import Film
 
 
 class Approval(Strict):

@@ -1,8 +1,11 @@
 """Caption guideline profiles: the figures of `reference/captions.md` as typed data.
 
 A film picks a profile by name in film.yaml (`subtitles.profile`, default `de-web`) and may
-override single figures (`subtitles.chars_per_line: 37`, …). Figures given in frames are
-converted with the programme's frame rate (`Profile.frames_ms`).
+override single figures (`subtitles.chars_per_line: 37`, …): that block is
+`SubtitleSettings`, defined here beside the registry it names, so that `pipeline.manifest`
+imports this module and not the other way round (this module imports no workspace or
+manifest code). Figures given in frames are converted with the programme's frame rate
+(`Profile.frames_ms`).
 
 Hard limits (a QC break exits non-zero and blocks sign-off): lines, chars/line, min gap,
 overlap, structure. Everything else is a finding a reviewer weighs.
@@ -12,10 +15,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from ..errors import ManifestError
-from ..manifest import SubtitleSettings
+from ..errors import ManifestError, validation_problem
 from ..models import Strict
 
 ReadingUnit = Literal["cps", "wpm"]
@@ -127,6 +129,31 @@ PROFILES: dict[str, Profile] = {p.name: p for p in [
 
 DEFAULT_PROFILE = "de-web"
 
+
+
+class SubtitleSettings(Strict):
+    """film.yaml `subtitles`: a profile name plus optional per-field overrides of that
+    profile's figures (same names and units as `Profile`)."""
+
+    profile: str = DEFAULT_PROFILE
+    chars_per_line: int | None = Field(default=None, ge=10)
+    max_lines: int | None = Field(default=None, ge=1, le=3)
+    max_cps: float | None = Field(default=None, gt=0)
+    max_wpm: float | None = Field(default=None, gt=0)  # reading speed in words/min (bbc, dcmp-edu)
+    min_duration_ms: int | None = Field(default=None, ge=0)
+    max_duration_ms: int | None = Field(default=None, gt=0)
+    min_gap_frames: int | None = Field(default=None, ge=0)
+    chain_gap_frames: int | None = Field(default=None, ge=0)
+    count_spaces: bool | None = None
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, v: str) -> str:
+        if v not in PROFILES:
+            raise ValueError(f"unknown caption profile (known: {', '.join(PROFILES)})")
+        return v
+
+
 # SubtitleSettings field -> Profile field (same names; listed so a new override is explicit)
 OVERRIDES = ("chars_per_line", "max_lines", "max_cps", "max_wpm", "min_duration_ms",
              "max_duration_ms", "min_gap_frames", "chain_gap_frames", "count_spaces")
@@ -163,12 +190,7 @@ def effective(settings: SubtitleSettings, manifest_path: object = "film.yaml",
     try:
         return Profile.model_validate({**base.model_dump(), **changes})
     except ValidationError as e:
-        err = e.errors()[0]
-        msg = err["msg"].removeprefix("Value error, ")
-        field, sep, rest = msg.partition(": ")
-        if not (sep and " " not in field):
-            field = ".".join(str(x) for x in err["loc"]) or "profile"
-            rest = msg
+        field, reason, value = validation_problem(e, top="profile")
         raise ManifestError(manifest_path, f"subtitles.{field}",
-                            f"{rest} (profile {base.name!r} with overrides)",
-                            changes.get(field)) from None
+                            f"{reason} (profile {base.name!r} with overrides)",
+                            changes.get(field, value)) from None

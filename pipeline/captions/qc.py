@@ -24,7 +24,7 @@ from pathlib import Path
 import webvtt
 from pydantic import Field
 
-from .. import i18n, timecode
+from .. import i18n, links, timecode
 from ..errors import StageOrderError
 from ..fsutil import write_json, write_text
 from ..models import Strict, utcnow
@@ -236,7 +236,7 @@ def check(cs: store.CaptionSet, p: Profile, vtt_text: str | None,
         rules = sorted(set(per_cue.get(c.index, [])))
         rows.append(CueRow(cue=c.index, start_ms=c.start, end_ms=c.end,
                            timecode=timecode.vtt(c.start),
-                           player=f"{player_href}#t={c.start / 1000:.3f}",
+                           player=player_href + links.fragment(c.start, padded=True),
                            speaker=c.speaker_name, lines=c.lines, reading_speed=rs, rules=rules))
         points.append(ChartPoint(cue=c.index, t_ms=(c.start + c.end) // 2, value=rs,
                                  flagged="reading_speed" in rules))
@@ -399,7 +399,7 @@ def summarise(cues: list, findings: list[Finding]) -> dict:
 
 def player_href(film: Film) -> str:
     """Relative link from subtitles/<film>/qc.html to the player page exports/<film>/."""
-    return f"../../exports/{film.id}/index.html"
+    return links.player_page(film.id)
 
 
 def evaluate(film: Film, profile_name: str | None = None) -> QCResult:

@@ -8,13 +8,8 @@ picture with qc.json.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
-import jinja2
-
-from .. import i18n, timecode
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from .. import i18n, templating, timecode
 
 W, H = 960, 260  # chart size in SVG units
 ML, MR, MT, MB = 56, 16, 16, 40  # margins
@@ -70,10 +65,7 @@ def _y_ticks(top: float) -> list[float]:
 
 
 def render_html(result, lang: str = "de") -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]),
-                             trim_blocks=True, lstrip_blocks=True)
-    tpl = env.get_template("qc.html.j2")
+    tpl = templating.env().get_template("qc.html.j2")
     s = i18n.strings("qc", lang)
     return tpl.render(r=result, s=s, lang=lang, chart=chart(result),
                       unit="Z/s" if result.profile.reading_unit == "cps" else "W/min",

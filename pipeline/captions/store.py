@@ -12,13 +12,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, ValidationError
 
 from ..errors import ManifestError
 from ..models import Cue, ReviewStatus, Strict
-from ..workspace import Film
 from .profiles import Profile
+
+if TYPE_CHECKING:  # imported by the captions package, which manifest reaches: no workspace
+    from ..workspace import Film
 
 CAPTION_FILES = {"vtt": "captions.vtt", "srt": "captions.srt", "ttml": "captions.ttml"}
 
@@ -81,7 +84,6 @@ def load_path(path: Path) -> CaptionSet | None:
     try:
         return CaptionSet.model_validate_json(path.read_text(encoding="utf-8"))
     except ValidationError as e:
-        err = e.errors()[0]
-        raise ManifestError(path, ".".join(str(x) for x in err["loc"]), err["msg"]) from None
+        raise ManifestError.from_validation(path, e) from None
     except ValueError as e:
         raise ManifestError(path, "", f"not a cues JSON file: {e}") from None

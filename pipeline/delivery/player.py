@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
 
-import jinja2
-
-from .. import i18n, timecode
+from .. import i18n, templating, timecode
 from ..models import Programme
 from ..workspace import Film
 from .inputs import Captions
 
 PKG = Path(__file__).resolve().parent.parent
-TEMPLATES = PKG / "templates"
+TEMPLATES = templating.TEMPLATES
 STATIC = PKG / "static"
 REPO = PKG.parent
 STATIC_FILES = ("player.js", "player.css")
@@ -64,13 +61,6 @@ def source_digest() -> list[str]:
 
 def strings(lang: str) -> dict[str, str]:
     return i18n.strings("player", lang)
-
-
-@lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                              undefined=jinja2.StrictUndefined)
 
 
 def _script_json(data) -> str:
@@ -163,7 +153,7 @@ def render(*, film: Film, programme: Programme, mp4s: list[dict], has_hls_js: bo
         "strings": s,
     }
     doc = jsonld_for(film, programme, jsonld, chapters, captions, has_caption_track, mp4s[0]["src"])
-    return _env().get_template("player.html.j2").render(
+    return templating.render("player.html.j2",
         s=s, lang=lang, title=m.title, organisation=m.organisation, film=film.id,
         duration=timecode.short(programme.duration_ms),
         duration_s=programme.duration_ms / 1000, width=programme.width,

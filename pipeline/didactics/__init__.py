@@ -41,7 +41,4 @@ def load_chapters(film: Film) -> ChapterSet:
     try:
         return ChapterSet.model_validate_json(p.read_text(encoding="utf-8"))
     except ValidationError as e:
-        err = e.errors()[0]
-        if err["type"] == "json_invalid":
-            raise ManifestError(p, "", f"malformed JSON: {err['msg']}") from None
-        raise ManifestError(p, ".".join(str(x) for x in err["loc"]), err["msg"]) from None
+        raise ManifestError.from_validation(p, e) from None

@@ -1,44 +1,32 @@
 """The companion sheet for trainers: a printable German HTML page per film.
 
-Rendered with Jinja2 from `pipeline/templates/companion.html.j2`; every UI string comes
-from `pipeline/locale/<lang>/companion.yaml`. Timecodes link into the player page
-(`../../exports/<film>/index.html#t=SECONDS`, relative to `chapters/<film>/`).
+Rendered with the one Jinja2 environment (`pipeline.templating`) from
+`pipeline/templates/companion.html.j2`; every UI string comes from
+`pipeline/locale/<lang>/companion.yaml`. Timecodes link into the player page
+(`pipeline.links.player_href`, relative to `chapters/<film>/`).
 """
 
 from __future__ import annotations
 
-import functools
 import shutil
 import subprocess
 from pathlib import Path
 
-import jinja2
-
-from .. import i18n, timecode
+from .. import i18n, links, templating, timecode
 from ..errors import MissingTool, ToolError
 from ..fsutil import atomic_path
 from .model import ChapterSet
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE = templating.TEMPLATES / "companion.html.j2"
 UI_LANG = i18n.DEFAULT_LANG
 
 
-@functools.lru_cache(maxsize=None)
-def env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                              autoescape=jinja2.select_autoescape(["html", "j2", "svg"]),
-                              undefined=jinja2.StrictUndefined, trim_blocks=True,
-                              lstrip_blocks=True)
-
-
 def render(cs: ChapterSet, lang: str = UI_LANG) -> str:
-    from .writers import player_href  # noqa: PLC0415
-
     goals = [(g, [c for c in cs.chapters if any(x.id == g.id for x in c.goals)])
              for g in cs.goals]
-    return env().get_template("companion.html.j2").render(
-        cs=cs, s=i18n.strings("companion", lang), ui_lang=lang, goals=goals,
-        short=timecode.short, href=lambda ms: player_href(cs, ms))
+    return templating.render(
+        TEMPLATE.name, cs=cs, s=i18n.strings("companion", lang), ui_lang=lang, goals=goals,
+        short=timecode.short, href=lambda ms: links.player_href(cs.film, ms))
 
 
 def chromium_binary() -> str | None:

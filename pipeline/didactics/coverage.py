@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import i18n, timecode
+from .. import i18n, links, templating, timecode
 from ..errors import CasefilmError
 from ..fsutil import write_text
 from ..models import LearningGoal
@@ -93,10 +93,9 @@ def survey(ws: Workspace) -> Survey:
     return Survey(films, list(rows.values()), problems, catalogue_name)
 
 
-def player_link(film_id: str, ms: int, prefix: str = "..") -> str:
-    from .writers import seconds_str  # noqa: PLC0415
-
-    return f"{prefix}/exports/{film_id}/index.html#t={seconds_str(ms)}"
+def player_link(film_id: str, ms: int) -> str:
+    """Link from reports/coverage.html into the film's player at `ms`."""
+    return links.player_href(film_id, ms, from_dir="..")
 
 
 def _cell_text(refs: list[ChapterRef]) -> str:
@@ -124,8 +123,6 @@ def heat(n: int) -> tuple[str, str]:
 
 
 def render_html(s: Survey, lang: str = i18n.DEFAULT_LANG) -> str:
-    from .companion import env  # noqa: PLC0415
-
     # sizes in px: label column fits the longest goal id, header the longest film id
     # (written at −55°, so about 0.82 × its length high)
     cell = 34
@@ -134,8 +131,8 @@ def render_html(s: Survey, lang: str = i18n.DEFAULT_LANG) -> str:
     svg = {"cell": cell, "label_w": label_w, "head_h": head_h,
            "width": label_w + cell * max(1, len(s.films)) + 10,
            "height": head_h + cell * max(1, len(s.rows)) + 10}
-    return env().get_template("coverage.html.j2").render(
-        s=s, t=i18n.strings("coverage", lang), ui_lang=lang, svg=svg, heat=heat,
+    return templating.render(
+        "coverage.html.j2", s=s, t=i18n.strings("coverage", lang), ui_lang=lang, svg=svg, heat=heat,
         link=player_link, short=timecode.short, legend=[(k, HEAT[k][0]) for k in range(4)])
 
 

@@ -16,12 +16,11 @@ from pathlib import Path
 import yaml
 
 from .. import transcripts
-from ..errors import ManifestError, StageOrderError
+from ..errors import ManifestError, Pending, StageOrderError
 from ..fsutil import copy_atomic, sha256_file, write_text
 from ..manifest import FilmManifest, parse_model, read_yaml
-from ..stages.base import Pending
+from ..programme import load_programme
 from ..workspace import Film
-from ..stages.ingest import load_programme
 from .build import resolve
 from .suggest import Params, Suggestions, suggest
 

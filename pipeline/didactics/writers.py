@@ -12,29 +12,18 @@ import json
 from pathlib import Path
 from typing import ClassVar, TextIO
 
-from .. import i18n, timecode
+from .. import i18n, links, timecode
 from ..captions.writers import vtt_escape
 from ..fsutil import atomic_text
+from .companion import render as render_companion
 from .model import ChapterSet, GoalRef
-
-
-def seconds_str(ms: int) -> str:
-    """Seconds for URLs and JSON-LD: '83', '83.5' (no trailing zeros)."""
-    s = f"{ms / 1000:.3f}".rstrip("0").rstrip(".")
-    return s or "0"
-
-
-def player_href(cs: ChapterSet, ms: int, *, from_dir: str = "../..") -> str:
-    """Link into the film's player page at `ms`, relative to `from_dir` (default: from
-    `chapters/<film>/`). The player honours the media fragment `#t=SECONDS`."""
-    return f"{from_dir}/exports/{cs.film}/index.html#t={seconds_str(ms)}"
 
 
 def iso_duration(ms: int) -> str:
     """ISO 8601 duration as schema.org wants it: 'PT1M23.5S'."""
     h, rem = divmod(ms, 3_600_000)
     m, rem = divmod(rem, 60_000)
-    s = seconds_str(rem)
+    s = links.seconds_str(rem)
     out = "PT" + (f"{h}H" if h else "") + (f"{m}M" if m else "")
     return out + (f"{s}S" if rem or out == "PT" else "")
 
@@ -122,7 +111,7 @@ def jsonld(cs: ChapterSet, player_url: str | None = None) -> dict:
                       "position": ch.index, "startOffset": ch.start / 1000,
                       "endOffset": ch.end / 1000}
         if player_url:
-            clip["url"] = f"{player_url}#t={seconds_str(ch.start)}"
+            clip["url"] = player_url + links.fragment(ch.start)
         if ch.summary:
             clip["description"] = ch.summary
         if ch.goals:
@@ -203,9 +192,7 @@ class WriteCompanion(ChapterWriter):
     filename = "companion.html"
 
     def write(self, cs: ChapterSet, fh: TextIO) -> None:
-        from .companion import render  # noqa: PLC0415
-
-        fh.write(render(cs))
+        fh.write(render_companion(cs))
 
 
 WRITERS: list[type[ChapterWriter]] = [WriteVTTChapters, WriteJSON, WriteJSONLD,

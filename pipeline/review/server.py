@@ -29,7 +29,6 @@ import traceback
 from pathlib import Path
 from typing import Literal
 
-import jinja2
 from pydantic import BaseModel, Field, ValidationError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -38,9 +37,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .. import i18n, timecode, transcripts
+from .. import i18n, templating, timecode, transcripts
 from ..captions.writers import vtt_escape
-from ..errors import CasefilmError, EditError, InputError, StageOrderError, StaleRevision
+from ..errors import (CasefilmError, EditError, InputError, Pending, StageOrderError,
+                      StaleRevision, validation_problem)
+from ..programme import load_programme
 from ..models import ReviewStatus, Transcript
 from ..workspace import Film
 from . import service
@@ -49,7 +50,6 @@ from .realign import EditedSegment
 log = logging.getLogger("casefilm.review")
 
 PACKAGE = Path(__file__).resolve().parent.parent
-TEMPLATES = PACKAGE / "templates"
 STATIC = PACKAGE / "static"
 STATIC_FILES = {"review.js": "text/javascript", "review.css": "text/css"}  # the only static files served
 MAX_BODY = 8 * 1024 * 1024  # bytes of a JSON request body
@@ -87,10 +87,6 @@ class RestoreBody(BaseModel):
 
 def programme_media(film: Film) -> Path | None:
     """The programme video named by ingest, or None while ingest has not run."""
-    from ..stages.base import Pending  # noqa: PLC0415
-
-    from ..stages.ingest import load_programme  # noqa: PLC0415
-
     try:
         prog = load_programme(film)
     except (Pending, OSError, ValueError):
@@ -197,9 +193,6 @@ class Guard:
 def create_app(film: Film, port: int = 0) -> Starlette:
     """The review app for `film`. `port` is the port it is served on (for the Host check);
     `app.state.port_ref["port"]` may be set later when the port is chosen at bind time."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                             autoescape=jinja2.select_autoescape(["html"]),
-                             undefined=jinja2.StrictUndefined)
     port_ref = {"port": port}
 
     async def body(request: Request, model: type[BaseModel]):
@@ -217,7 +210,8 @@ def create_app(film: Film, port: int = 0) -> Starlette:
     def page(request: Request) -> Response:
         m = film.manifest
         strings = i18n.strings("review")
-        html = env.get_template("review.html").render(
+        html = templating.render(
+            "review.html",
             s=strings, film_id=film.id, title=m.title, language=m.language,
             glossary=m.glossary, threshold=LOW_CONFIDENCE,
             # strings for the script, as JSON in a data block (autoescaped by tojson)
@@ -286,9 +280,8 @@ def create_app(film: Film, port: int = 0) -> Starlette:
         return _error(exc.status_code, exc.detail if isinstance(exc.detail, str) else "error")
 
     async def on_validation(request: Request, exc: ValidationError) -> Response:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"]) or "(body)"
-        return _error(422, f"{loc}: {err['msg']}", field=loc)
+        field, reason, _ = validation_problem(exc, top="(body)")
+        return _error(422, f"{field}: {reason}", field=field)
 
     async def on_casefilm(request: Request, exc: CasefilmError) -> Response:
         if isinstance(exc, StaleRevision):

@@ -1,26 +1,27 @@
 """What a stage is: a pair of small functions the runner calls.
 
-`plan(ctx)` says, without doing work, what the stage would consume: input digests and
-parameters. It raises `Pending` when an input does not exist yet. `run(ctx)` does the work
-and returns the files it produced. The runner compares the plan with the stage's last
-record to decide done / stale / pending, and writes the new record.
+`plan(ctx) -> Plan` says, without doing work, what the stage would consume: input digests
+and parameters (what the record compares), plus `Plan.data`, the typed inputs planning
+loaded on the way (the Programme, the effective caption profile, the transcript path …).
+It raises `pipeline.errors.Pending` when an input does not exist yet.
+`run(ctx, plan) -> Result` does the work with the plan it was planned with, so it never
+loads or computes those inputs a second time, and returns the files it produced. The runner
+plans each stage right before it runs it, compares the plan with the stage's last record to
+decide done / stale / pending, and writes the new record.
+
+A stage defines its own small frozen dataclass for `Plan.data` (e.g. `SubtitlesInputs`)
+and annotates `plan` and `run` with `Plan[ThatType]`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Generic, TypeVar
 
 from ..workspace import Film
 
-
-class Pending(Exception):
-    """An input of the stage does not exist yet (an upstream stage has not run)."""
-
-    def __init__(self, missing: str):
-        self.missing = missing
-        super().__init__(missing)
+T = TypeVar("T")
 
 
 @dataclass
@@ -53,9 +54,14 @@ class Context:
 
 
 @dataclass
-class Plan:
+class Plan(Generic[T]):
+    """What a stage will consume: `inputs` and `params` go into its record (they decide
+    done / stale); `data` is what planning loaded, handed to `run` as it is (never part of
+    the record)."""
+
     inputs: dict[str, str]  # input name -> content digest
-    params: dict[str, Any]  # everything else that determines the outputs
+    params: dict[str, Any]  # everything else that determines the outputs (JSON-able)
+    data: T = None  # type: ignore[assignment]  # the stage's typed inputs (see module doc)
 
 
 @dataclass
@@ -66,8 +72,8 @@ class Result:
 
 
 @dataclass(frozen=True)
-class Stage:
+class Stage(Generic[T]):
     name: str
-    plan: Callable[[Context], Plan]
-    run: Callable[[Context], Result]
+    plan: Callable[[Context], Plan[T]]
+    run: Callable[[Context, Plan[T]], Result]
     summary: str = ""

@@ -10,27 +10,35 @@ chapters.vtt, chapters.json, chapters.jsonld, ffmetadata.txt, companion.html and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from .. import i18n, transcripts
-from ..didactics.companion import print_pdf
-from ..errors import CasefilmError
 from ..didactics.build import resolve
-from .ingest import load_programme
-from ..didactics.companion import TEMPLATES
+from ..didactics.companion import TEMPLATE, print_pdf
 from ..didactics.writers import write_all
+from ..errors import CasefilmError
 from ..fsutil import sha256_json, sha256_text
+from ..programme import load_programme
 from .base import Context, Plan, Result, Stage
 
 FORMAT_VERSION = "1"  # bump when an output format changes, so every film re-runs
 
 
+@dataclass(frozen=True)
+class ChaptersInputs:
+    duration_ms: int  # the programme's duration
+    transcript: Path | None  # current transcript, only when a chapter has a key quote
+
+
 def _layout_digest() -> str:
     """Digest of the companion template and its strings (they shape companion.html)."""
-    parts = [(TEMPLATES / "companion.html.j2").read_text(encoding="utf-8"),
+    parts = [TEMPLATE.read_text(encoding="utf-8"),
              sha256_json(i18n.strings("companion"))]
     return sha256_text("\n".join(parts))
 
 
-def plan(ctx: Context) -> Plan:
+def plan(ctx: Context) -> Plan[ChaptersInputs]:
     film = ctx.film
     m = film.manifest
     duration = load_programme(film).duration_ms  # Pending until ingest has run
@@ -40,6 +48,7 @@ def plan(ctx: Context) -> Plan:
     }
     cat = film.ws.catalogue_path()
     inputs["catalogue"] = ctx.digest(cat) if cat.exists() else "absent"
+    tp = None
     if any(c.quote for c in m.chapters):  # key quote texts come from the transcript
         tp = transcripts.current_path(film)
         inputs["transcript"] = f"{tp.name}:{ctx.digest(tp)}" if tp else "absent"
@@ -52,15 +61,14 @@ def plan(ctx: Context) -> Plan:
     }
     if "transcript" in inputs:
         params["speakers"] = [s.model_dump(mode="json") for s in m.speakers]
-    return Plan(inputs=inputs, params=params)
+    return Plan(inputs=inputs, params=params, data=ChaptersInputs(duration, tp))
 
 
-def run(ctx: Context) -> Result:
+def run(ctx: Context, plan: Plan[ChaptersInputs]) -> Result:
     film = ctx.film
-    duration = load_programme(film).duration_ms
-    quotes = any(c.quote for c in film.manifest.chapters)
-    transcript = transcripts.current(film) if quotes else None
-    cs, notes = resolve(film, duration, transcript)
+    tp = plan.data.transcript
+    transcript = transcripts.read(tp) if tp else None
+    cs, notes = resolve(film, plan.data.duration_ms, transcript)
     written, removed = write_all(cs, film.chapters_dir)
     notes += [f"removed {p.name} (no longer enabled)" for p in removed]
     pdf = film.chapters_dir / "companion.pdf"
@@ -71,7 +79,6 @@ def run(ctx: Context) -> Result:
             pdf.unlink(missing_ok=True)
             notes.append(f"removed stale companion.pdf, could not print it again: {e.line()}")
     return Result(outputs=written, notes=notes, versions={"chapters-format": FORMAT_VERSION})
-
 
 
 STAGE = Stage("chapters", plan, run, summary="Chapter tracks, JSON(-LD), FFMETADATA and "

@@ -8,17 +8,23 @@ stage re-runs but only re-muxes and re-writes text.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ffmpeg
-from ..errors import CasefilmError, MediaError
+from ..errors import CasefilmError, MediaError, Pending
 from ..fsutil import sha256_json
-from .base import Context, Pending, Plan, Result, Stage
+from ..models import Programme
+from ..programme import load_programme
+from .base import Context, Plan, Result, Stage
 
-from .ingest import load_programme
+
+@dataclass(frozen=True)
+class ExportInputs:
+    programme: Programme
 
 
-def plan(ctx: Context) -> Plan:
+def plan(ctx: Context) -> Plan[ExportInputs]:
     from ..delivery import inputs, package, player  # noqa: PLC0415
 
     film = ctx.film
@@ -47,13 +53,14 @@ def plan(ctx: Context) -> Plan:
             "player": sha256_json([ctx.digest(p) for p in player_files if p.is_file()]),
             "hls.js": ctx.digest(hls_js) if hls_js else None,
         },
+        data=ExportInputs(prog),
     )
 
 
-def run(ctx: Context) -> Result:
+def run(ctx: Context, plan: Plan[ExportInputs]) -> Result:
     from ..delivery import package  # noqa: PLC0415
 
-    prog = load_programme(ctx.film)
+    prog = plan.data.programme
     if not Path(prog.media).is_file():
         raise MediaError(prog.media, "programme file missing (run ingest again)")
     res = package.export(ctx.film, prog, report=ctx.report)

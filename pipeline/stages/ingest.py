@@ -7,38 +7,27 @@ order after normalising them to one size, frame rate and audio format (in the fi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ffmpeg
 from ..errors import ManifestError, MediaError
 from ..fsutil import atomic_path, sha256_json, write_text
 from ..models import MediaInfo, Programme, SourceSpan
-from ..workspace import Film
-from .base import Context, Pending, Plan, Result, Stage
+from ..programme import programme_path
+from .base import Context, Plan, Result, Stage
 
 ASR_RATE = 16_000  # Hz, what Whisper consumes
 MEZZANINE = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p",
              "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2", "-movflags", "+faststart"]
 
 
-def programme_path(film: Film) -> Path:
-    return film.cache_dir / "programme.json"
+@dataclass(frozen=True)
+class IngestInputs:
+    """What planning found: manifest field ("sources.0.file", "master") -> the file it
+    names (resolved). Their digests are the plan's `inputs` under the same keys."""
 
-
-def load_programme(film: Film) -> Programme:
-    """The ingest result, its file paths absolute (relative ones are relative to the
-    workspace); raises Pending if ingest has not run."""
-    p = programme_path(film)
-    if not p.exists():
-        raise Pending("ingest (no programme yet)")
-    prog = Programme.model_validate_json(p.read_text(encoding="utf-8"))
-
-    def absolute(path: str | None) -> str | None:
-        return None if path is None or Path(path).is_absolute() else str(film.ws.root / path)
-
-    return prog.model_copy(update={k: absolute(getattr(prog, k)) for k in
-                                   ("media", "asr_audio", "proxy")
-                                   if absolute(getattr(prog, k)) is not None})
+    files: dict[str, Path]
 
 
 def _files(ctx: Context) -> list[tuple[str, Path]]:
@@ -57,20 +46,22 @@ def _digest(ctx: Context, field: str, path: Path) -> str:
     return ctx.digest(path)
 
 
-def plan(ctx: Context) -> Plan:
+def plan(ctx: Context) -> Plan[IngestInputs]:
     m = ctx.film.manifest
-    inputs = {field: _digest(ctx, field, path) for field, path in _files(ctx)}
+    files = dict(_files(ctx))
+    inputs = {field: _digest(ctx, field, path) for field, path in files.items()}
     params = {
         "sources": sha256_json([s.model_dump(mode="json") for s in m.sources]),
         "master": str(m.master) if m.master else None,
         "mezzanine": MEZZANINE, "asr_rate": ASR_RATE,
     }
-    return Plan(inputs, params)
+    return Plan(inputs, params, IngestInputs(files))
 
 
-def _probe(ctx: Context, field: str, path: Path) -> MediaInfo:
+def _probe(plan: Plan[IngestInputs], field: str) -> MediaInfo:
+    """ffprobe the file of manifest `field`, its digest the one planning computed."""
     try:
-        return ffmpeg.media_info(path, _digest(ctx, field, path))
+        return ffmpeg.media_info(plan.data.files[field], plan.inputs[field])
     except MediaError as e:
         raise MediaError(e.file, e.reason, field=field) from None
 
@@ -155,13 +146,13 @@ def _proxy(ctx: Context, media: Path, out: Path, duration_ms: int) -> None:
                    duration_ms=duration_ms, desc=f"{ctx.film.id}: review proxy")
 
 
-def run(ctx: Context) -> Result:
+def run(ctx: Context, plan: Plan[IngestInputs]) -> Result:
     film, m = ctx.film, ctx.film.manifest
     notes: list[str] = []
     infos: list[MediaInfo] = []
     for i, src in enumerate(m.sources):
         field = f"sources.{i}.file"
-        info = _probe(ctx, field, film.resolve_media(src.file))
+        info = _probe(plan, field)
         if src.audio_channel:
             if not info.audio:
                 raise ManifestError(film.manifest_path, f"sources.{i}.audio_channel",
@@ -171,7 +162,7 @@ def run(ctx: Context) -> Result:
                                     f"{src.file} has only {info.audio.channels} audio channel(s)",
                                     src.audio_channel)
         infos.append(info)
-    master = _probe(ctx, "master", film.resolve_media(m.master)) if m.master else None
+    master = _probe(plan, "master") if m.master else None
     # decode checks: everything that becomes the programme is decoded in full below or here
     for i, info in enumerate(infos):
         try:

@@ -9,20 +9,29 @@ Outputs in subtitles/<film>/: captions.vtt, captions.srt, captions.ttml, cues.js
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from .. import transcripts
-from ..errors import NoSpeech
+from .. import ffmpeg, transcripts
+from ..captions import approval, build, profiles, shots
+from ..captions.profiles import Profile
+from ..errors import NoSpeech, Pending
 from ..fsutil import sha256_json
-from .base import Context, Pending, Plan, Result, Stage
-from .ingest import load_programme
+from ..models import Programme
+from ..programme import load_programme
+from .base import Context, Plan, Result, Stage
 
 ALGORITHM = "captions-1"  # bump when segmentation/timing change their output
 
 
-def plan(ctx: Context) -> Plan:
-    from ..captions import approval, profiles
+@dataclass(frozen=True)
+class SubtitlesInputs:
+    programme: Programme
+    profile: Profile  # the film's profile with its film.yaml overrides applied
+    transcript: Path  # the current transcript (its digest is the plan's "transcript" input)
 
+
+def plan(ctx: Context) -> Plan[SubtitlesInputs]:
     film = ctx.film
     m = film.manifest
     profile = profiles.effective(m.subtitles, film.manifest_path)
@@ -40,33 +49,26 @@ def plan(ctx: Context) -> Plan:
                 "speakers": [s.model_dump() for s in m.speakers],
                 "language": m.language, "title": m.title, "fps": prog.fps,
                 "duration_ms": prog.duration_ms,
-                "spans": sha256_json([s.model_dump() for s in prog.spans])})
+                "spans": sha256_json([s.model_dump() for s in prog.spans])},
+        data=SubtitlesInputs(prog, profile, tpath))
 
 
-def run(ctx: Context) -> Result:
-    from ..captions import approval, build, profiles, shots
-
+def run(ctx: Context, plan: Plan[SubtitlesInputs]) -> Result:
     film = ctx.film
     m = film.manifest
-    profile = profiles.effective(m.subtitles, film.manifest_path)
-    prog = load_programme(film)
-    tpath = transcripts.current_path(film)
-    if tpath is None:
-        raise Pending("a transcript (run transcribe)")
+    prog, profile, tpath = plan.data.programme, plan.data.profile, plan.data.transcript
     t = transcripts.read(tpath)
     if not build.has_speech(t):
         raise NoSpeech(film.id, f"the transcript {tpath.name} holds no speech")
     cuts = shots.cuts(film.cache_dir, Path(prog.media), prog.media_sha256, prog.duration_ms)
     cs = build.build(m, film.id, t, profile, fps=prog.fps, duration_ms=prog.duration_ms,
-                     cuts=cuts, programme=prog, transcript_sha256=ctx.digest(tpath))
+                     cuts=cuts, programme=prog, transcript_sha256=plan.inputs["transcript"])
     outs = build.write(film, cs, approval_of=approval.valid)
     notes = [f"{len(cs.cues)} cues, profile {profile.name}, {len(cuts)} shot changes, "
              f"transcript revision {t.revision} ({t.provenance.status})"]
     a, why = approval.check(film)
     if a is not None and why:
         notes.append(f"caption sign-off by {a.reviewer} is {why}")
-    from .. import ffmpeg
-
     return Result(outputs=outs, notes=notes,
                   versions={"captions": ALGORITHM, "ffmpeg": ffmpeg.version()})
 

@@ -8,12 +8,20 @@ A transcript with human revisions is never replaced: the stage leaves it current
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import asr, transcripts
 from ..fsutil import sha256_json
+from ..models import Programme
+from ..programme import load_programme
 from .base import Context, Plan, Result, Stage
-from .ingest import load_programme
+
+
+@dataclass(frozen=True)
+class TranscribeInputs:
+    programme: Programme
+    import_file: Path | None  # film.yaml `transcript.import`, resolved; None: run Whisper
 
 
 def _import_path(ctx: Context) -> Path | None:
@@ -21,7 +29,7 @@ def _import_path(ctx: Context) -> Path | None:
     return ctx.film.resolve_media(imp) if imp else None
 
 
-def plan(ctx: Context) -> Plan:
+def plan(ctx: Context) -> Plan[TranscribeInputs]:
     m = ctx.film.manifest
     prog = load_programme(ctx.film)
     imp = _import_path(ctx)
@@ -35,7 +43,7 @@ def plan(ctx: Context) -> Plan:
               "decoding": m.transcript.model_dump(
                   mode="json", include={"beam_size", "temperature", "condition_on_previous_text",
                                         "hallucination_silence_threshold"})}
-    return Plan(inputs, params)
+    return Plan(inputs, params, TranscribeInputs(prog, imp))
 
 
 def _speaker_at(prog, t: int) -> str | None:
@@ -45,15 +53,15 @@ def _speaker_at(prog, t: int) -> str | None:
     return None
 
 
-def run(ctx: Context) -> Result:
+def run(ctx: Context, plan: Plan[TranscribeInputs]) -> Result:
     film, m = ctx.film, ctx.film.manifest
-    prog = load_programme(film)
+    prog = plan.data.programme
     if transcripts.has_human_work(film):
         n = transcripts.revision_numbers(film)[-1]
         return Result(outputs=[p for p in [transcripts.asr_path(film)] if p.exists()],
                       notes=[f"kept the human transcript (revision {n}); no machine run "
                              "replaces it"])
-    imp = _import_path(ctx)
+    imp = plan.data.import_file
     notes: list[str] = []
     if imp is not None:
         names = {s.name: s.id for s in m.speakers} | {s.id: s.id for s in m.speakers}

@@ -1,10 +1,12 @@
-"""CLI commands of this package, registered by pipeline.cli: `qc` and `profiles`."""
+"""Caption commands: `qc` (check, report, sign off) and `profiles` (list the guidelines)."""
 
 from __future__ import annotations
 
 import click
 
-from ..cli import pass_obj
+from ..captions import workflow
+from ..captions.profiles import DEFAULT_PROFILE, PROFILES
+from .common import CliContext, pass_cli
 
 
 @click.command("qc")
@@ -14,20 +16,18 @@ from ..cli import pass_obj
 @click.option("--approve", is_flag=True,
               help="Sign the captions off (only when no hard limit is broken).")
 @click.option("--reviewer", metavar="NAME", help="Who signs off (required with --approve).")
-@pass_obj
-def qc_command(obj, film, profile_name, approve, reviewer) -> None:
+@pass_cli
+def qc(obj: CliContext, film, profile_name, approve, reviewer) -> None:
     """Check FILM's captions and write subtitles/FILM/qc.html and qc.json.
 
     Exits non-zero (6) when a hard limit is broken (lines, chars/line, min gap, overlap,
     WebVTT structure), so it can gate a delivery.
     """
-    from . import workflow
-
     if approve and not (reviewer or "").strip():
         raise click.UsageError("--approve needs --reviewer NAME")
     if reviewer and not approve:
         raise click.UsageError("--reviewer is only used with --approve")
-    f = obj.ws.film(film)
+    f = obj.film(film)
     outcome = workflow.qc(f, profile_name, reviewer=reviewer if approve else None)
     r = outcome.result
     sm = r.summary
@@ -45,10 +45,8 @@ def qc_command(obj, film, profile_name, approve, reviewer) -> None:
 
 
 @click.command("profiles")
-def profiles_command() -> None:
+def profiles() -> None:
     """List the caption profiles with their figures."""
-    from .profiles import DEFAULT_PROFILE, PROFILES
-
     for p in PROFILES.values():
         f = p.figures("en")
         default = " (default)" if p.name == DEFAULT_PROFILE else ""
@@ -59,4 +57,4 @@ def profiles_command() -> None:
         click.echo(f"  source: {p.source}")
 
 
-COMMANDS: list = [qc_command, profiles_command]
+COMMANDS: list[click.Command] = [qc, profiles]

@@ -1,14 +1,11 @@
-"""CLI commands of this package, registered by pipeline.cli.
+"""Chapter and learning-goal commands:
 
-    casefilm goals                         goals with the films/chapters covering each
-    casefilm chapters FILM… [--all] [--force]   run the chapters stage (as before)
-    casefilm chapters suggest FILM         propose chapters → chapters/<film>/suggestions.yaml
-    casefilm chapters accept FILM          copy reviewed suggestions into film.yaml
-    casefilm chapters pdf FILM…            print companion.html to companion.pdf (Chromium)
-    casefilm coverage                      reports/coverage.html + reports/coverage.csv
-
-The commands parse and call library functions; pipeline.cli imports this module while it
-is itself being imported, so everything from pipeline.cli is imported inside functions.
+    casefilm chapters FILM… [--all] [--force]   run the chapters stage (a StageGroup)
+    casefilm chapters suggest FILM              propose chapters → chapters/<film>/suggestions.yaml
+    casefilm chapters accept FILM               copy reviewed suggestions into film.yaml
+    casefilm chapters pdf FILM…                 print companion.html to companion.pdf (Chromium)
+    casefilm goals                              goals with the films/chapters covering each
+    casefilm coverage                           reports/coverage.html + reports/coverage.csv
 """
 
 from __future__ import annotations
@@ -16,25 +13,15 @@ from __future__ import annotations
 import click
 
 from .. import timecode
+from ..didactics.companion import print_pdf
+from ..didactics.coverage import survey, write_reports
+from ..didactics.suggest import Params
+from ..didactics.workflow import accept_suggestions, suggest_chapters
+from ..errors import StageOrderError
+from .common import CliContext, StageGroup, pass_cli
 
 
-
-class ChaptersGroup(click.Group):
-    """`chapters` subcommands, falling back to running the chapters stage for FILM… so
-    `casefilm chapters FILM… [--all] [--force]` keeps working."""
-
-    def resolve_command(self, ctx: click.Context, args: list[str]):
-        if args and args[0] in self.commands:
-            return super().resolve_command(ctx, args)
-        from ..cli import _stage_command  # noqa: PLC0415
-        from ..runner import stage_by_name  # noqa: PLC0415
-
-        cmd = _stage_command("chapters", stage_by_name("chapters").summary)
-        return "chapters", cmd, args
-
-
-@click.group("chapters", cls=ChaptersGroup,
-             context_settings={"ignore_unknown_options": True},
+@click.group("chapters", cls=StageGroup,
              subcommand_metavar="FILM… [--all] [--force] | suggest FILM | accept FILM | pdf FILM…")
 def chapters() -> None:
     """Chapters linked to learning goals.
@@ -50,18 +37,14 @@ def chapters() -> None:
 @click.option("--min-length", type=click.FloatRange(min=5), default=30, show_default=True,
               metavar="SECONDS", help="Shortest chapter to propose.")
 @click.option("--max-chapters", type=click.IntRange(min=1), default=12, show_default=True)
-@click.pass_context
-def suggest_cmd(ctx: click.Context, film: str, min_length: float, max_chapters: int) -> None:
+@pass_cli
+def suggest(obj: CliContext, film: str, min_length: float, max_chapters: int) -> None:
     """Propose chapters and goals for FILM from its transcript (never changes film.yaml).
 
     Writes chapters/FILM/suggestions.yaml for review; then `casefilm chapters accept FILM`.
     """
-    from .suggest import Params  # noqa: PLC0415
-    from .workflow import suggest_chapters  # noqa: PLC0415
-
-    f = ctx.obj.ws.film(film)
-    path, s = suggest_chapters(f, Params(min_length_ms=int(min_length * 1000),
-                                         max_chapters=max_chapters))
+    path, s = suggest_chapters(obj.film(film), Params(min_length_ms=int(min_length * 1000),
+                                                      max_chapters=max_chapters))
     for ch in s.chapters:
         best = ch.candidates[0] if ch.candidates else None
         goal = (f"{best.id} ({best.score:.2f}: {', '.join(best.matched[:4])})" if best
@@ -75,12 +58,10 @@ def suggest_cmd(ctx: click.Context, film: str, min_length: float, max_chapters: 
 @click.argument("film")
 @click.option("--replace", is_flag=True,
               help="Overwrite chapters film.yaml already has (a backup is kept).")
-@click.pass_context
-def accept_cmd(ctx: click.Context, film: str, replace: bool) -> None:
+@pass_cli
+def accept(obj: CliContext, film: str, replace: bool) -> None:
     """Copy the reviewed chapters/FILM/suggestions.yaml into film.yaml (with a backup)."""
-    from .workflow import accept_suggestions  # noqa: PLC0415
-
-    report = accept_suggestions(ctx.obj.ws.film(film), replace=replace)
+    report = accept_suggestions(obj.film(film), replace=replace)
     for w in report.warnings:
         click.echo(f"warning: {w}", err=True)
     if not report.changes:
@@ -94,14 +75,11 @@ def accept_cmd(ctx: click.Context, film: str, replace: bool) -> None:
 
 @chapters.command("pdf")
 @click.argument("films", nargs=-1, required=True)
-@click.pass_context
-def pdf_cmd(ctx: click.Context, films: tuple[str, ...]) -> None:
+@pass_cli
+def pdf(obj: CliContext, films: tuple[str, ...]) -> None:
     """Print each film's companion sheet to chapters/FILM/companion.pdf (headless Chromium)."""
-    from ..errors import StageOrderError  # noqa: PLC0415
-    from .companion import print_pdf  # noqa: PLC0415
-
     for fid in films:
-        f = ctx.obj.ws.film(fid)
+        f = obj.film(fid)
         html = f.chapters_dir / "companion.html"
         if not html.exists():
             raise StageOrderError(fid, "chapters pdf", "the chapters stage (companion.html)")
@@ -109,12 +87,10 @@ def pdf_cmd(ctx: click.Context, films: tuple[str, ...]) -> None:
 
 
 @click.command("goals")
-@click.pass_context
-def goals_cmd(ctx: click.Context) -> None:
+@pass_cli
+def goals(obj: CliContext) -> None:
     """List the learning goals (catalogue and films) with the films and chapters covering each."""
-    from .coverage import survey  # noqa: PLC0415
-
-    s = survey(ctx.obj.ws)
+    s = survey(obj.ws)
     if not s.rows:
         click.echo("no learning goals (define them in projects/learning-goals.yaml or a "
                    "film.yaml's learning_goals)")
@@ -133,13 +109,11 @@ def goals_cmd(ctx: click.Context) -> None:
 
 
 @click.command("coverage")
-@click.pass_context
-def coverage_cmd(ctx: click.Context) -> None:
+@pass_cli
+def coverage(obj: CliContext) -> None:
     """Write reports/coverage.html (matrix + heat map) and reports/coverage.csv: films ×
     learning goals, and name the goals no film covers."""
-    from .coverage import write_reports  # noqa: PLC0415
-
-    s, paths = write_reports(ctx.obj.ws)
+    s, paths = write_reports(obj.ws)
     n_cov = len(s.rows) - len(s.uncovered)
     click.echo(f"{len(s.films)} films, {len(s.rows)} goals, {n_cov} covered")
     if s.uncovered:
@@ -152,4 +126,4 @@ def coverage_cmd(ctx: click.Context) -> None:
         click.echo(f"wrote {p}")
 
 
-COMMANDS: list = [chapters, goals_cmd, coverage_cmd]
+COMMANDS: list[click.Command] = [goals, coverage]  # `chapters`: a stage group (pipeline.cli)

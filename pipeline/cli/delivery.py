@@ -1,7 +1,7 @@
-"""CLI commands of the delivery package, registered by pipeline.cli.
+"""Delivery commands:
 
-    casefilm verify-export FILM... | --all   check exports/<film>/ against its manifest.json
-    casefilm vendor-hlsjs                    copy hls.js from node_modules into the package
+    casefilm verify-export FILM… | --all   check exports/<film>/ against its manifest.json
+    casefilm vendor-hlsjs                  copy hls.js from node_modules into the package
 """
 
 from __future__ import annotations
@@ -11,31 +11,27 @@ from pathlib import Path
 
 import click
 
+from ..delivery.package import verify
+from ..delivery.player import REPO, STATIC
 from ..errors import ExportMismatch, InputError
+from ..fsutil import copy_atomic
+from .common import CliContext, film_selection, pass_cli
 
 
 @click.command("verify-export")
-@click.argument("films", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="All films of the workspace.")
-@click.pass_obj
-def verify_export(obj, films, all_) -> None:
+@film_selection
+@pass_cli
+def verify_export(obj: CliContext, films, all_) -> None:
     """Check that every artifact in exports/FILM/ matches manifest.json (size, sha256)."""
-    from .package import verify  # noqa: PLC0415
-
-    ws = obj.ws
-    ids = ws.film_ids() if all_ else list(films)
-    if not ids:
-        raise click.UsageError("name one or more films, or use --all")
     bad = []
-    for fid in ids:
-        film = ws.film(fid)
+    for film in obj.films(films, all_):
         problems = verify(film.export_dir)
         for p in problems:
-            click.echo(f"[{fid}] {p}", err=True)
+            click.echo(f"[{film.id}] {p}", err=True)
         if problems:
-            bad.append(fid)
+            bad.append(film.id)
         else:
-            click.echo(f"[{fid}] export matches manifest.json")
+            click.echo(f"[{film.id}] export matches manifest.json")
     if bad:
         raise ExportMismatch(bad)
 
@@ -46,9 +42,6 @@ def verify_export(obj, films, all_) -> None:
 def vendor_hlsjs(source: Path | None) -> None:
     """Copy hls.js into pipeline/static/vendor/ so an installed casefilm finds it without
     node_modules (setup runs this after `npm ci`)."""
-    from ..fsutil import copy_atomic  # noqa: PLC0415
-    from .player import REPO, STATIC  # noqa: PLC0415
-
     src = source or REPO / "node_modules" / "hls.js" / "dist" / "hls.min.js"
     if not src.is_file():
         raise InputError(f"{src}: not found; run `npm ci` first")
@@ -61,4 +54,4 @@ def vendor_hlsjs(source: Path | None) -> None:
     click.echo(f"hls.js vendored into {dest}")
 
 
-COMMANDS: list = [verify_export, vendor_hlsjs]
+COMMANDS: list[click.Command] = [verify_export, vendor_hlsjs]

@@ -1,4 +1,4 @@
-"""CLI commands of the review package, registered by pipeline.cli:
+"""Review commands:
 
     casefilm review FILM [--port N] [--no-browser]
     casefilm transcript export FILM --format txt|docx|srt [-o FILE] [--revision N]
@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 import os
+import webbrowser
 from pathlib import Path
 
 import click
 
-from ..cli import Obj, pass_obj
+from ..review import offline, server, service
+from .common import CliContext, pass_cli
 
 
 @click.command("review")
@@ -20,21 +22,17 @@ from ..cli import Obj, pass_obj
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
               help="Port on 127.0.0.1 (default: 8765, else any free port; 0: any free port).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the address.")
-@pass_obj
-def review(obj: Obj, film: str, port: int | None, no_browser: bool) -> None:
+@pass_cli
+def review(obj: CliContext, film: str, port: int | None, no_browser: bool) -> None:
     """Open the review page for FILM: correct the transcript against the picture.
 
     Serves on 127.0.0.1 only, until Ctrl+C. Every save is a new revision."""
-    from . import server, service  # noqa: PLC0415
-
-    f = obj.ws.film(film)
+    f = obj.film(film)
     f.manifest  # a broken film.yaml fails here, with its one-line error
     service.current(f)  # no transcript yet: say so before starting a server
     srv = server.ReviewServer(f, port)
     click.echo(f"review page for {f.id}: {srv.url}  (Ctrl+C to stop)", err=True)
     if not no_browser:
-        import webbrowser  # noqa: PLC0415
-
         webbrowser.open(srv.url)
     srv.run()
 
@@ -51,12 +49,11 @@ def transcript() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (default: <film>.rev<N>.<format> in the current directory).")
 @click.option("--revision", type=click.IntRange(0), help="Export this revision (default: the current one).")
-@pass_obj
-def export_cmd(obj: Obj, film: str, fmt: str, output: Path | None, revision: int | None) -> None:
+@pass_cli
+def export_transcript(obj: CliContext, film: str, fmt: str, output: Path | None,
+                      revision: int | None) -> None:
     """Write FILM's current transcript as TXT, DOCX or SRT for offline editing."""
-    from . import offline, service  # noqa: PLC0415
-
-    f = obj.ws.film(film)
+    f = obj.film(film)
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
         fmt = suffix if suffix in offline.FORMATS else "txt"
@@ -73,12 +70,11 @@ def export_cmd(obj: Obj, film: str, fmt: str, output: Path | None, revision: int
               help="Who edited the file (default: $CASEFILM_EDITOR, else your login name).")
 @click.option("--base", type=click.IntRange(0),
               help="Revision the file was made from (TXT/DOCX name it themselves; default for SRT/VTT: the current one).")
-@pass_obj
-def import_cmd(obj: Obj, film: str, file: Path, editor: str | None, base: int | None) -> None:
+@pass_cli
+def import_transcript(obj: CliContext, film: str, file: Path, editor: str | None,
+                      base: int | None) -> None:
     """Realign an edited TXT/DOCX/SRT/VTT onto FILM's timings and save it as a new revision."""
-    from . import offline  # noqa: PLC0415
-
-    f = obj.ws.film(film)
+    f = obj.film(film)
     if not editor:
         try:
             editor = os.getlogin()
@@ -93,4 +89,4 @@ def import_cmd(obj: Obj, film: str, file: Path, editor: str | None, base: int | 
         click.echo(f"{f.id}: no changes; revision {t.revision} stays current", err=True)
 
 
-COMMANDS: list = [review, transcript]
+COMMANDS: list[click.Command] = [review, transcript]

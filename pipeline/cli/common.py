@@ -1,0 +1,212 @@
+"""What every casefilm command shares: the root group, the context object, common options,
+film selection, the batch runner, and `main`, the one place errors become messages.
+
+Commands reach the shared object one way only: `@pass_cli` gives them the `CliContext`
+(workspace, run options, film selection). Nothing here knows any command group; the
+groups import this module, never each other and never `pipeline.cli` itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+import click
+
+from .. import __version__
+from ..errors import BatchFailed, CasefilmError, InputError, InternalError
+from ..runner import run_film, select_stages, stage_by_name
+from ..stages.base import RunOptions, Stage
+from ..workspace import Film, Workspace
+
+
+def report(msg: str) -> None:
+    """Progress and stage notes go to stderr, one line each; results go to stdout."""
+    click.echo(msg, err=True)
+
+
+NO_FILMS = "name one or more films, or use --all"
+
+
+class CliContext:
+    """The object every command gets (`@pass_cli`): the workspace named by `--workspace`
+    (or $CASEFILM_WORKSPACE, else the current directory), resolved on first use so that
+    commands without one (`profiles`, `--help`) never touch it."""
+
+    def __init__(self, workspace: str | None):
+        self._root = workspace
+        self._ws: Workspace | None = None
+
+    @property
+    def ws(self) -> Workspace:
+        if self._ws is None:
+            self._ws = Workspace.resolve(self._root)
+        return self._ws
+
+    def film(self, film_id: str) -> Film:
+        """One film by id; UnknownFilm (exit 2) names the films there are."""
+        return self.ws.film(film_id)
+
+    def films(self, ids: tuple[str, ...], all_: bool) -> list[Film]:
+        """The films a command works on: the ids given (duplicates dropped, order kept) or
+        `--all`. Every error is raised before any film is worked on: both or neither given
+        (a usage error), an unknown id (UnknownFilm), `--all` in a workspace without films."""
+        if all_ and ids:
+            raise click.UsageError("give film ids or --all, not both")
+        if not ids and not all_:
+            raise click.UsageError(NO_FILMS)
+        ws = self.ws
+        chosen = ws.film_ids() if all_ else list(dict.fromkeys(ids))
+        if all_ and not chosen:
+            raise InputError(f"no films in {ws.projects} (expected projects/<film>/film.yaml)")
+        return [ws.film(i) for i in chosen]
+
+    def options(self, model: str | None = None, model_name: str | None = None,
+                device: str | None = None) -> RunOptions:
+        """The run options of this invocation, from the common options' values."""
+        return RunOptions(model=model, model_name=model_name, device=device, report=report)
+
+
+pass_cli = click.make_pass_decorator(CliContext)
+
+
+# --- common options: add new shared options here (e.g. --backend, --scheduler/--workers),
+# --- as decorators, with their values turned into RunOptions by `CliContext.options` ------
+
+def film_selection(command: Callable) -> Callable:
+    """`FILMS…` and `--all`; pass both to `CliContext.films`."""
+    command = click.option("--all", "all_", is_flag=True, help="All films of the workspace.")(command)
+    return click.argument("films", nargs=-1)(command)
+
+
+model_option = click.option(
+    "--model", metavar="NAME|PATH",
+    help="Whisper model name or checkpoint path "
+         "(default: film.yaml, $CASEFILM_WHISPER_MODEL, else 'small').")
+model_name_option = click.option(
+    "--model-name", metavar="NAME",
+    help="Name of a checkpoint given as a path (e.g. small), so word alignment uses the "
+         "right heads.")
+device_option = click.option("--device", metavar="DEV",
+                             help="torch device (default: cuda if present, else cpu).")
+
+
+def whisper_options(command: Callable) -> Callable:
+    """--model, --model-name, --device (for commands that may transcribe)."""
+    return model_option(model_name_option(device_option(command)))
+
+
+# --- batches ----------------------------------------------------------------------------
+
+def run_batch(films: list[Film], options: RunOptions, stages: list[Stage],
+              force: set[str] = frozenset()) -> None:
+    """Run `stages` for each film, going on past a failed film; then one error line per
+    failed film and a summary. Exit codes: a single failed film exits with its error's
+    code; several films with any failed raise BatchFailed (exit 1)."""
+    outcomes = [run_film(f, options, stages, force) for f in films]
+    failed = [o for o in outcomes if o.error]
+    for o in failed:
+        click.echo(f"error: [{o.film}] {o.error.line()}", err=True)
+    if len(outcomes) > 1 or failed:
+        done = [o for o in outcomes if not o.error]
+        idle = sum(1 for o in done if not o.worked)
+        click.echo(f"{len(done)} of {len(outcomes)} films ok ({idle} already up to date), "
+                   f"{len(failed)} failed", err=True)
+    elif outcomes and not outcomes[0].worked:
+        click.echo(f"[{outcomes[0].film}] nothing to do: everything is up to date", err=True)
+    if failed:
+        if len(outcomes) == 1:
+            raise SystemExit(failed[0].error.exit_code)
+        raise BatchFailed([o.film for o in failed], len(outcomes))
+
+
+def stage_command(name: str) -> click.Command:
+    """`casefilm NAME FILM… [--all] [--force]`: run only stage NAME (the transcribe stage
+    also takes the Whisper options)."""
+
+    @film_selection
+    @click.option("--force", is_flag=True, help="Redo even if up to date.")
+    @pass_cli
+    def command(obj: CliContext, films, all_, force, **whisper) -> None:
+        run_batch(obj.films(films, all_), obj.options(**whisper), select_stages(only=name),
+                  {name} if force else set())
+
+    if name == "transcribe":
+        command = whisper_options(command)
+    command.__doc__ = f"Run only the '{name}' stage. {stage_by_name(name).summary}"
+    return click.command(name)(command)
+
+
+class StageGroup(click.Group):
+    """A command group named after a stage: `casefilm NAME FILM… [--all] [--force]` runs
+    the stage (the group's default when the first argument is no subcommand), and
+    `casefilm NAME SUBCOMMAND …` runs a subcommand (e.g. `chapters suggest`)."""
+
+    def __init__(self, name: str, **kw):
+        kw.setdefault("context_settings", {})["ignore_unknown_options"] = True
+        super().__init__(name, **kw)
+        self.stage = stage_command(name)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args:  # `casefilm NAME` alone: as for every stage command, not a help page
+            raise click.UsageError(NO_FILMS, ctx)
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] in self.commands:
+            return super().resolve_command(ctx, args)
+        return None, self.stage, args  # no name of its own: usage reads `casefilm NAME …`
+
+
+# --- the root group and main --------------------------------------------------------------
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--workspace", "-w", envvar="CASEFILM_WORKSPACE", metavar="DIR",
+              type=click.Path(file_okay=False), help="Workspace root (default: current directory).")
+@click.version_option(__version__, prog_name="casefilm")
+@click.pass_context
+def cli(ctx: click.Context, workspace: str | None) -> None:
+    """casefilm: raw footage to accessible, web-ready case films.
+
+    Stages, in order: ingest → transcribe → subtitles → chapters → export.
+    """
+    ctx.obj = CliContext(workspace)
+
+
+def add_commands(group: click.Group, commands: list[click.Command]) -> None:
+    """Register `commands` on `group`; a name registered twice is a bug, not an override."""
+    for command in commands:
+        if command.name in group.commands:
+            raise RuntimeError(f"casefilm command {command.name!r} defined twice")
+        group.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; the one place where any error becomes one line on stderr and an exit
+    code (CasefilmError: its `exit_code`; usage errors 2; Ctrl+C 130; a bug 70, with the
+    traceback when CASEFILM_DEBUG is set)."""
+    try:
+        cli.main(args=argv, prog_name="casefilm", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.UsageError as e:  # one line, like every other error
+        hint = f" (see: {' '.join(e.ctx.command_path.split())} --help)" if e.ctx else ""
+        click.echo(f"error: {e.format_message()}{hint}", err=True)
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        click.echo(f"error: {e.format_message()}", err=True)
+        sys.exit(e.exit_code)
+    except CasefilmError as e:
+        click.echo(f"error: {e.line()}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the one place that turns any error into a line
+        if os.environ.get("CASEFILM_DEBUG"):
+            raise
+        err = InternalError("casefilm", e)
+        click.echo(f"error: {err.line()}", err=True)
+        sys.exit(err.exit_code)

@@ -1,0 +1,79 @@
+"""Pipeline commands: `run`, `status` and `demo` (the per-stage commands are made by
+`common.stage_command` / `common.StageGroup` and listed in `pipeline.cli`)."""
+
+from __future__ import annotations
+
+import shlex
+
+import click
+
+from .. import asr
+from ..captions.status import approval_lines
+from ..demo import build_demo
+from ..errors import CasefilmError
+from ..review.status import review_lines
+from ..runner import STAGE_NAMES, film_status, select_stages
+from .common import (CliContext, film_selection, model_name_option, model_option, pass_cli,
+                     report, run_batch, whisper_options)
+
+
+@click.command()
+@film_selection
+@click.option("--until", type=click.Choice(STAGE_NAMES), help="Stop after this stage.")
+@click.option("--force", "force", multiple=True, type=click.Choice(STAGE_NAMES),
+              help="Redo this stage even if up to date (repeatable).")
+@whisper_options
+@pass_cli
+def run(obj: CliContext, films, all_, until, force, model, model_name, device) -> None:
+    """Run the pipeline for FILMS (or --all), doing only what is not up to date."""
+    run_batch(obj.films(films, all_), obj.options(model, model_name, device),
+              select_stages(until=until), set(force))
+
+
+@click.command()
+@click.argument("films", nargs=-1)
+@pass_cli
+def status(obj: CliContext, films) -> None:
+    """Per film and stage: done, stale (and why), failed (and why), pending."""
+    ws = obj.ws
+    ids = list(films) or ws.film_ids()
+    if not ids:
+        click.echo(f"no films in {ws.projects}")
+        return
+    options = obj.options()
+    for fid in ids:
+        film = obj.film(fid)
+        click.echo(f"{fid}")
+        try:
+            film.manifest
+        except CasefilmError as e:
+            click.echo(f"  manifest   invalid: {e.line()}")
+            continue
+        for st in film_status(film, options):
+            click.echo(f"  {st.stage:<11}{st.state:<8}{st.why}")
+        for line in review_lines(film) + approval_lines(film):
+            click.echo(f"  {line}")
+
+
+@click.command()
+@click.argument("directory", default="casefilm-demo", type=click.Path(file_okay=False))
+@model_option
+@model_name_option
+@pass_cli
+def demo(obj: CliContext, directory, model, model_name) -> None:
+    """Build a workspace with a synthetic German case film in DIRECTORY and run it all."""
+    options = obj.options(model, model_name)
+    spec = asr.resolve_model(model, model_name, None, None)
+    # load the model first: without one the demo stops at once with one line
+    options.cached(("whisper", spec, options.device), lambda: asr.load_model(spec))
+    ws, film_id = build_demo(directory, report=report)
+    run_batch([ws.film(film_id)], options, select_stages())
+    root = ws.root
+    click.echo(f"\nDemo finished. Look at:\n"
+               f"  player page   {root / 'exports' / film_id / 'index.html'}\n"
+               f"  captions      {root / 'subtitles' / film_id}/\n"
+               f"  chapters      {root / 'chapters' / film_id}/\n"
+               f"  status        casefilm --workspace {shlex.quote(str(root))} status")
+
+
+COMMANDS: list[click.Command] = [run, status, demo]

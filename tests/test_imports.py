@@ -1,0 +1,64 @@
+"""The package's import graph: no cycles (scripts/check_imports.py), the CLI and the stage
+layer on top, library code below them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts.check_imports import cycles, imports, modules
+
+PIPELINE = Path(__file__).resolve().parent.parent / "pipeline"
+
+
+def _edges() -> dict[str, set[str]]:
+    mods = modules(PIPELINE)
+    return {m: imports(m, f, mods) for m, f in mods.items()}
+
+
+def test_no_import_cycles():
+    assert cycles(PIPELINE) == []
+
+
+def test_checker_sees_function_level_and_package_init_cycles(tmp_path):
+    """The checker can fail: a cycle through a function-level import, and one through a
+    package __init__ that Python runs before the submodule it imports."""
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("def f():\n    from . import b\n")
+    (pkg / "b.py").write_text("from .a import f\n")
+    (pkg / "sub" / "__init__.py").write_text("from ..c import X\n")
+    (pkg / "sub" / "leaf.py").write_text("Y = 1\n")
+    (pkg / "c.py").write_text("from .sub.leaf import Y\nX = Y\n")
+    (pkg / "d.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                              "    from .e import Z\n")
+    (pkg / "e.py").write_text("from .d import TYPE_CHECKING as Z\n")
+    assert cycles(pkg) == [["pkg.a", "pkg.b"], ["pkg.c", "pkg.sub"]]
+
+
+def test_nothing_below_the_cli_imports_it():
+    users = {m for m, targets in _edges().items()
+             if any(t == "pipeline.cli" or t.startswith("pipeline.cli.") for t in targets)}
+    assert {u for u in users if not u.startswith("pipeline.cli")} == {"pipeline.__main__"}
+
+
+def test_library_code_does_not_import_the_stage_layer():
+    """Only the runner and the CLI use `pipeline.stages`; what stages and library code
+    share (Pending, load_programme, …) lives in library modules."""
+    users = {m for m, targets in _edges().items()
+             if any(t == "pipeline.stages" or t.startswith("pipeline.stages.") for t in targets)
+             and not m.startswith(("pipeline.stages", "pipeline.cli"))}
+    assert users == {"pipeline.runner"}
+
+
+@pytest.mark.parametrize("module", ["pipeline.manifest", "pipeline.captions.profiles",
+                                    "pipeline.didactics.writers", "pipeline.cli"])
+def test_module_imports_first_in_a_fresh_interpreter(module):
+    """No partial-initialisation error whichever module a program imports first."""
+    proc = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                          text=True, cwd=PIPELINE.parent)
+    assert proc.returncode == 0, proc.stderr
