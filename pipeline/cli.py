@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from . import __version__
+from . import __version__, preflight
 from .errors import BatchFailed, CasefilmError, InputError, InternalError
 from .runner import STAGE_NAMES, film_status, run_film, select_stages, stage_by_name
 from .stages.base import RunOptions
@@ -146,10 +146,13 @@ def status(obj: Obj, films) -> None:
         film = ws.film(fid)
         click.echo(f"{fid}")
         try:
-            film.manifest
+            preflight.check(film)
         except CasefilmError as e:
-            click.echo(f"  manifest   invalid: {e.line()}")
-            continue
+            click.echo(f"  {'film.yaml':<11}{'invalid':<8}{e.line()}")
+            try:
+                film.manifest
+            except CasefilmError:
+                continue  # no stage can be planned without a manifest
         for st in film_status(film, options):
             click.echo(f"  {st.stage:<11}{st.state:<8}{st.why}")
         for line in _status_extras(film):
