@@ -174,7 +174,7 @@ def _status_extras(film) -> list[str]:
 def demo(directory, model, model_name) -> None:
     """Build a workspace with a synthetic German case film in DIRECTORY and run it all."""
     from . import asr  # noqa: PLC0415
-    from .demo import build_demo  # noqa: PLC0415
+    from .demo import build_demo, reports  # noqa: PLC0415
 
     options = _options(model, model_name)
     spec = asr.resolve_model(model, model_name, None, None)
@@ -182,11 +182,14 @@ def demo(directory, model, model_name) -> None:
     options.cached(("whisper", spec, options.device), lambda: asr.load_model(spec))
     ws, film_id = build_demo(directory, report=_report)
     _batch([ws.film(film_id)], options, select_stages(), set())
+    rep = reports(ws, film_id)
     root = ws.root
     click.echo(f"\nDemo finished. Look at:\n"
                f"  player page   {root / 'exports' / film_id / 'index.html'}\n"
                f"  captions      {root / 'subtitles' / film_id}/\n"
+               f"  caption QC    {rep.qc_html}  ({rep.qc_summary})\n"
                f"  chapters      {root / 'chapters' / film_id}/\n"
+               f"  coverage      {rep.coverage_html}\n"
                f"  status        casefilm --workspace {shlex.quote(str(root))} status")
 
 

@@ -323,3 +323,35 @@ def test_batch_reports_every_early_error_and_runs_the_rest(footage, clip):
     assert (ws / "projects/f/transcript/asr.json").exists()
     assert_no_work(ws, "typo")
     assert_no_work(ws, "nofile")
+
+
+# --- a missing tool is named, with the Debian package that provides it --------------------
+
+def only_tools(tmp_path: Path, *names: str) -> dict:
+    """An environment whose PATH holds only the named tools (symlinks to the real ones)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for n in names:
+        (bin_dir / n).symlink_to(shutil.which(n))
+    return {"PATH": str(bin_dir)}
+
+
+def test_missing_espeak_ng_is_named(tmp_path, tiny_model):
+    env = {**only_tools(tmp_path, "ffmpeg", "ffprobe"), "CASEFILM_WHISPER_MODEL": str(tiny_model)}
+    p = casefilm(tmp_path, "demo", str(tmp_path / "d"), env=env)
+    assert p.returncode == 3, p.stderr
+    line = error_line(p)
+    assert "espeak-ng not found on PATH" in line and "apt-get install espeak-ng" in line
+    assert "ffmpeg" not in line
+    assert not (tmp_path / "d").exists()
+
+
+def test_missing_ffprobe_names_the_ffmpeg_package(workspace, clip, tmp_path):
+    raw = workspace / "projects/f/raw"
+    raw.mkdir(parents=True)
+    shutil.copy(clip, raw / "clip.mp4")
+    film(workspace, "raw/clip.mp4")
+    p = casefilm(workspace, "ingest", "f", env=only_tools(tmp_path, "ffmpeg"))
+    assert p.returncode == 3, p.stderr
+    line = error_line(p)
+    assert "ffprobe not found on PATH" in line and "apt-get install ffmpeg" in line

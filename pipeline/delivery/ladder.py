@@ -1,7 +1,7 @@
 """The rendition ladder: which rungs a programme gets, and each rung's encoder settings.
 
 Figures from Apple's HLS authoring specification (16:9 H.264, average kbit/s), see
-reference/export.md. A rung is named by the height of its 16:9 bounding box ("720p"); the
+docs/delivery.md. A rung is named by the height of its 16:9 bounding box ("720p"); the
 programme is scaled to fit that box keeping its aspect ratio, and a rung that would be
 larger than the programme in either dimension is left out (never upscale).
 """
