@@ -141,7 +141,7 @@ class AsrParams:
     glossary: tuple[str, ...]
     beam_size: int | None = None
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    condition_on_previous_text: bool = False  # avoids repetition loops (whisper.md)
+    condition_on_previous_text: bool = False  # avoids repetition loops (docs/asr.md)
     hallucination_silence_threshold: float | None = 2.0  # s; needs word timestamps
 
     def prompt(self) -> str | None:

@@ -4,10 +4,15 @@ Two interview clips, each a different shot (lavfi `gradients` and `testsrc2`), w
 from espeak-ng in two voices for two speakers; a goal catalogue, film goals and chapters.
 A workspace that already holds the demo film is reused as it is: the demo never overwrites
 a film.yaml or footage that may have been edited since.
+
+After the pipeline, `reports` writes what the README sends a newcomer to besides the
+package: the caption QC report (the library call behind `casefilm qc`) and the coverage
+report (the one behind `casefilm coverage`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -71,6 +76,7 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
     if (film_dir / "film.yaml").exists():
         report(f"demo workspace {ws.root} exists: reusing it as it is")
         return ws, FILM_ID
+    ffmpeg.run(["--version"], tool="espeak-ng")  # MissingTool before anything is written
     report(f"building demo workspace in {ws.root}")
     raw = film_dir / "raw"
     raw.mkdir(parents=True, exist_ok=True)
@@ -116,3 +122,25 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
                + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
     ws.ensure_gitignore()
     return ws, FILM_ID
+
+
+@dataclass
+class DemoReports:
+    qc_html: Path  # subtitles/<film>/qc.html
+    qc_summary: str  # "N cues, M findings (H hard)"
+    coverage_html: Path  # reports/coverage.html (reports/coverage.csv beside it)
+
+
+def reports(ws: Workspace, film_id: str = FILM_ID) -> DemoReports:
+    """Write the caption QC report of `film_id` and the workspace's coverage report.
+
+    Hard-limit breaks are counted in the summary, not raised: the demo shows the report."""
+    from .captions import workflow  # noqa: PLC0415  (captions and didactics load lazily)
+    from .didactics.coverage import write_reports  # noqa: PLC0415
+
+    qc = workflow.qc(ws.film(film_id))
+    sm = qc.result.summary
+    _, paths = write_reports(ws)
+    html = next(p for p in paths if p.suffix == ".html")
+    return DemoReports(qc.html, f"{sm['cues']} cues, {sm['findings']} findings "
+                                f"({sm['hard']} hard)", html)

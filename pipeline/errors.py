@@ -190,14 +190,19 @@ class ToolError(CasefilmError):
 
 
 class MissingTool(CasefilmError):
+    """A program casefilm runs is not installed. `package` is the Debian package that
+    provides it (ffprobe comes with ffmpeg); `purpose` says what needs it, if not everything."""
+
     exit_code = 3
 
-    def __init__(self, tool: str, hint: str):
-        self.tool, self.hint = tool, hint
-        super().__init__(tool, hint)
+    def __init__(self, tool: str, package: str | None = None, purpose: str = ""):
+        self.tool, self.package, self.purpose = tool, package or tool, purpose
+        super().__init__(tool, package, purpose)
 
     def __str__(self) -> str:
-        return f"{self.tool} not found on PATH; {self.hint}"
+        why = f" (needed {self.purpose})" if self.purpose else ""
+        return (f"{self.tool} not found on PATH{why}; install it with: "
+                f"apt-get install {self.package}")
 
 
 class ModelUnavailable(CasefilmError):

@@ -24,7 +24,9 @@ from tqdm import tqdm
 from .errors import MediaError, MissingTool, ToolError
 from .models import MediaInfo, StreamInfo
 
-INSTALL_HINT = "install it with: apt-get install ffmpeg"
+# tool on PATH -> the Debian package that provides it (named in MissingTool)
+DEBIAN_PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "espeak-ng": "espeak-ng",
+                   "chromium": "chromium"}
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -37,7 +39,7 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 def _binary(name: str) -> str:
     path = shutil.which(name)
     if not path:
-        raise MissingTool(name, INSTALL_HINT)
+        raise MissingTool(name, DEBIAN_PACKAGES.get(name, name))
     return path
 
 
@@ -112,16 +114,27 @@ def _rotation(s: dict) -> int:
     return int(tag) % 360 if tag and tag.lstrip("-").isdigit() else 0
 
 
+def check_file(path: Path, field: str | None = None) -> int:
+    """Size in bytes of the media file `path`, checked without running a tool.
+
+    Raises MediaError (naming the file and `field`, e.g. "sources.0.file") when it is
+    missing, not a regular file or empty."""
+    path = Path(path)
+    if not path.exists():
+        raise MediaError(path, "file not found", field=field)
+    if not path.is_file():
+        raise MediaError(path, "not a regular file" + (
+            " (a directory)" if path.is_dir() else ""), field=field)
+    size = path.stat().st_size
+    if size == 0:
+        raise MediaError(path, "file is empty (0 bytes)", field=field)
+    return size
+
+
 def media_info(path: Path, sha256: str) -> MediaInfo:
     """Probe `path`; raise MediaError (naming the file) if it is not usable media."""
     path = Path(path)
-    if not path.exists():
-        raise MediaError(path, "file not found")
-    if path.is_dir():
-        raise MediaError(path, "is a directory, not a media file")
-    size = path.stat().st_size
-    if size == 0:
-        raise MediaError(path, "file is empty (0 bytes)")
+    size = check_file(path)
     try:
         data = probe_json(path, "-show_format", "-show_streams")
     except ToolError as e:

@@ -39,7 +39,7 @@ class TranscriptSettings(Strict):
     import_: Path | None = Field(default=None, alias="import")
     model: str | None = None  # Whisper model name or checkpoint path
     model_name: str | None = None  # name of a checkpoint given as path (alignment heads)
-    # decoding settings (reference/whisper.md); unset means casefilm's defaults
+    # decoding settings (docs/asr.md); unset means casefilm's defaults
     beam_size: int | None = Field(default=None, ge=1)
     temperature: float | list[float] | None = None
     hallucination_silence_threshold: float | None = Field(default=2.0, ge=0)  # s; null: off
@@ -136,6 +136,15 @@ class FilmManifest(Strict):
 class GoalCatalogue(Strict):
     goals: list[LearningGoal] = Field(default_factory=list)
     name: str | None = None  # name of the DefinedTermSet
+
+    @model_validator(mode="after")
+    def _unique(self) -> "GoalCatalogue":
+        seen: set[str] = set()
+        for i, g in enumerate(self.goals):
+            if g.id in seen:
+                raise ValueError(f"goals.{i}.id: duplicate id {g.id!r}")
+            seen.add(g.id)
+        return self
 
 
 def read_yaml(path: Path) -> Any:

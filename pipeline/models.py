@@ -165,14 +165,3 @@ class LearningGoal(Strict):
     level: BloomLevel | None = None
     dimension: str | None = None
     audiences: list[str] = Field(default_factory=list)
-
-
-class ChapterOut(Strict):
-    """A resolved chapter: absolute start and end within the programme."""
-
-    index: int
-    start: Ms
-    end: Ms
-    title: str
-    goals: list[str] = Field(default_factory=list)
-    summary: str | None = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import records
+from . import preflight, records
 from .errors import CasefilmError, InternalError, Pending, StageOrderError, UnknownStage
 from .fsutil import sweep_temporaries
 from .stages import STAGES
@@ -138,7 +138,7 @@ def run_film(film: Film, options: RunOptions, stages: list[Stage],
               film.transcript_dir):
         sweep_temporaries(d)
     try:
-        film.manifest  # validate first: a bad manifest fails the film before any work
+        preflight.check(film, [s.name for s in stages])  # what film.yaml shows, before any work
         for stage in stages:
             if run_stage(ctx, stage, force=stage.name in force):
                 outcome.worked.append(stage.name)

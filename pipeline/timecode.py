@@ -65,7 +65,3 @@ def manifest(ms: int) -> str:
     h, m, s, milli = _split(ms)
     out = f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
     return out + (f".{milli:03d}" if milli else "")
-
-
-def seconds(ms: int) -> float:
-    return round(ms / 1000.0, 3)

@@ -43,15 +43,24 @@ def _cues(path: Path, fmt: str, field: str) -> list[tuple[int, int, str, str | N
     return out
 
 
-def read_transcript(path: Path, *, film: str, language: str, duration_ms: int,
-                    speakers: dict[str, str], field: str = "transcript.import") -> Transcript:
-    """Read an existing transcript. `speakers` maps display names to speaker ids (VTT voices)."""
+def check_import(path: Path, field: str = "transcript.import") -> str:
+    """The format of the transcript file `path` ("whisper-json", "srt", "vtt"), from its
+    suffix, without reading it. Raises ManifestError naming the file and `field` when the
+    suffix is not supported or the file does not exist (or is not a regular file)."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ManifestError(path, field, "unsupported transcript format (use .json from "
                             "Whisper, .srt or .vtt)", path.suffix)
     if not path.is_file():
-        raise ManifestError(path, field, "file not found")
+        raise ManifestError(path, field, "not a regular file" if path.exists()
+                            else "file not found")
+    return fmt
+
+
+def read_transcript(path: Path, *, film: str, language: str, duration_ms: int,
+                    speakers: dict[str, str], field: str = "transcript.import") -> Transcript:
+    """Read an existing transcript. `speakers` maps display names to speaker ids (VTT voices)."""
+    fmt = check_import(path, field)
     if fmt == "whisper-json":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -29,8 +29,8 @@ def spread_words(start: Ms, end: Ms, text: str) -> list[Word]:
     return [Word(start=a, end=b, text=t) for t, (a, b) in zip(tokens, spread(tokens, start, end))]
 
 
-# Lines Whisper invents over silence or music in German (reference/whisper.md,
-# captions.md). A segment or cue whose whole normalised text matches one is dropped by
+# Lines Whisper invents over silence or music in German (docs/asr.md,
+# docs/captions.md). A segment or cue whose whole normalised text matches one is dropped by
 # transcription and flagged by caption QC.
 HALLUCINATIONS = [
     r"untertitel (im auftrag )?(des|der) (zdf|ard|wdr|swr|ndr|br|mdr|hr|rbb|sr)\b.*",

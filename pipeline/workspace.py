@@ -21,10 +21,13 @@ from .manifest import FilmManifest, GoalCatalogue, load_catalogue, load_film
 from .models import LearningGoal
 
 GITIGNORE = """\
-# casefilm: heavy media and caches stay out of version control
+# casefilm: heavy media and caches stay out of version control; the text people review
+# (projects/, subtitles/, chapters/, reports/) stays in
 .casefilm/
-exports/
+exports/*
+!exports/README.md
 projects/*/raw/
+chapters/*/companion.pdf
 *.tmp-*
 .tmp-*
 """

@@ -21,6 +21,33 @@ def pytest_configure(config):
         raise pytest.UsageError(f"tests need {', '.join(missing)} on PATH (see README)")
 
 
+# the checkout is a workspace too: its folders belong to whoever works in the clone
+CHECKOUT_FOLDERS = ("projects", "subtitles", "chapters", "exports", "reports", ".casefilm",
+                    "casefilm-demo")
+
+
+def checkout_state() -> dict[str, tuple[int, int]]:
+    """(size, mtime ns) of everything under the checkout's workspace folders."""
+    out = {}
+    for name in CHECKOUT_FOLDERS:
+        root = REPO / name
+        for p in [root, *root.rglob("*")] if root.exists() else []:
+            st = p.lstat()
+            out[str(p.relative_to(REPO))] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_untouched():
+    """Tests work in temporary directories only: nothing they run may write into the
+    checkout's workspace folders (a producer may be working in the clone itself)."""
+    before = checkout_state()
+    yield
+    after = checkout_state()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"the tests wrote into the checkout: {', '.join(changed[:10])}"
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """Path of a tiny random Whisper checkpoint, built once per test session."""

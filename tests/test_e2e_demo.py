@@ -10,6 +10,7 @@ but no transcription and no video encode.
 from __future__ import annotations
 
 import json
+import re
 import struct
 import subprocess
 from pathlib import Path
@@ -18,20 +19,25 @@ import pytest
 import yaml
 
 from tests.browser import chromium
-from tests.conftest import casefilm
+from tests.conftest import REPO, casefilm
 
 FILM = "ki-dienstplanung"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, tiny_model) -> Path:
+def demo_run(tmp_path_factory, tiny_model) -> tuple[Path, subprocess.CompletedProcess]:
     root = tmp_path_factory.mktemp("demo")
     ws = root / "Demo Arbeitsbereich"  # a space and an umlaut-free name with a space
     p = casefilm(root, "demo", str(ws), env={"CASEFILM_WHISPER_MODEL": str(tiny_model)},
                  timeout=1800)
     assert p.returncode == 0, p.stderr[-3000:]
     assert "Demo finished" in p.stdout
-    return ws
+    return ws, p
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run) -> Path:
+    return demo_run[0]
 
 
 def top_level_boxes(path: Path) -> list[str]:
@@ -71,6 +77,22 @@ def test_demo_package(demo):
     manifest = json.loads((export / "manifest.json").read_text())
     listed = json.dumps(manifest)
     assert "index.html" in listed
+
+
+def test_demo_writes_what_the_readme_names(demo_run):
+    """Every `casefilm-demo/…` path the README shows exists after the demo, among them the
+    caption QC report and the coverage report, and the demo prints where they are."""
+    ws, p = demo_run
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    named = sorted(set(re.findall(r"casefilm-demo/([\w./<>-]+[\w/])", readme)))
+    assert "subtitles/ki-dienstplanung/qc.html" in named and "reports/coverage.html" in named
+    for rel in named:
+        assert (ws / rel).exists(), f"README names casefilm-demo/{rel}, the demo has none"
+    qc = json.loads((ws / "subtitles" / FILM / "qc.json").read_text())
+    assert qc["film"] == FILM and qc["summary"]["cues"] > 0
+    assert FILM in (ws / "reports" / "coverage.html").read_text(encoding="utf-8")
+    for path in (ws / "subtitles" / FILM / "qc.html", ws / "reports" / "coverage.html"):
+        assert str(path) in p.stdout, p.stdout
 
 
 def test_tracks_load_in_chromium(demo):

@@ -1,4 +1,4 @@
-"""Caption guideline profiles: the figures of `reference/captions.md` as typed data.
+"""Caption guideline profiles: the figures of `docs/captions.md` as typed data.
 
 A film picks a profile by name in film.yaml (`subtitles.profile`, default `de-web`) and may
 override single figures (`subtitles.chars_per_line: 37`, …): that block is
@@ -103,7 +103,8 @@ _COMMON_WEB = dict(chars_per_line=42, max_lines=2, reading_unit="cps", max_cps=1
 
 PROFILES: dict[str, Profile] = {p.name: p for p in [
     Profile(name="de-web", title="German web/e-learning default (Netflix-like figures)",
-            source="reference/captions.md: sensible default for German web and education",
+            source="casefilm default for German web and education: Netflix figures "
+                   "(docs/captions.md)",
             **_COMMON_WEB),
     Profile(name="de-broadcast", title="German TV (ARD, ORF, SRF, ZDF)",
             source="Joint subtitle standards of ARD, ORF, SRF, ZDF",

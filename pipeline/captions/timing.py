@@ -1,4 +1,4 @@
-"""In and out times for cue drafts: the timing rules of reference/captions.md.
+"""In and out times for cue drafts: the timing rules of docs/captions.md.
 
 All times are integer ms; frame figures of the profile are converted at the programme's
 frame rate `fps`. For each cue, in order:

@@ -7,9 +7,9 @@ import shlex
 
 import click
 
-from .. import asr
+from .. import asr, preflight
 from ..captions.status import approval_lines
-from ..demo import build_demo
+from ..demo import build_demo, reports
 from ..errors import CasefilmError
 from ..review.status import review_lines
 from ..runner import STAGE_NAMES, film_status, select_stages
@@ -45,10 +45,13 @@ def status(obj: CliContext, films) -> None:
         film = obj.film(fid)
         click.echo(f"{fid}")
         try:
-            film.manifest
+            preflight.check(film)
         except CasefilmError as e:
-            click.echo(f"  manifest   invalid: {e.line()}")
-            continue
+            click.echo(f"  {'film.yaml':<11}{'invalid':<8}{e.line()}")
+            try:
+                film.manifest
+            except CasefilmError:
+                continue  # no stage can be planned without a manifest
         for st in film_status(film, options):
             click.echo(f"  {st.stage:<11}{st.state:<8}{st.why}")
         for line in review_lines(film) + approval_lines(film):
@@ -68,11 +71,14 @@ def demo(obj: CliContext, directory, model, model_name) -> None:
     options.cached(("whisper", spec, options.device), lambda: asr.load_model(spec))
     ws, film_id = build_demo(directory, report=report)
     run_batch([ws.film(film_id)], options, select_stages())
+    rep = reports(ws, film_id)
     root = ws.root
     click.echo(f"\nDemo finished. Look at:\n"
                f"  player page   {root / 'exports' / film_id / 'index.html'}\n"
                f"  captions      {root / 'subtitles' / film_id}/\n"
+               f"  caption QC    {rep.qc_html}  ({rep.qc_summary})\n"
                f"  chapters      {root / 'chapters' / film_id}/\n"
+               f"  coverage      {rep.coverage_html}\n"
                f"  status        casefilm --workspace {shlex.quote(str(root))} status")
 
 

@@ -1,7 +1,7 @@
 """The rendition ladder: which rungs a programme gets, and each rung's encoder settings.
 
 Figures from Apple's HLS authoring specification (16:9 H.264, average kbit/s), see
-reference/export.md. A rung is named by the height of its 16:9 bounding box ("720p"); the
+docs/delivery.md. A rung is named by the height of its 16:9 bounding box ("720p"); the
 programme is scaled to fit that box keeping its aspect ratio, and a rung that would be
 larger than the programme in either dimension is left out (never upscale).
 """
@@ -95,6 +95,22 @@ def output_fps(src_fps: float) -> float:
     return round(fps / 2, 3) if fps > 30.5 else round(fps, 3)
 
 
+def check_heights(heights: tuple[int, ...] | list[int] | None = None,
+                  max_height: int = 1080) -> list[int]:
+    """The wanted box heights, largest first; what needs no probing of the programme.
+
+    Raises ValueError for heights not in APPLE_LADDER and when every wanted height (given
+    or default) is above `max_height`, so nothing would be left to encode."""
+    wanted = sorted(set(heights or DEFAULT_RUNGS), reverse=True)
+    unknown = [h for h in wanted if h not in APPLE_LADDER]
+    if unknown:
+        raise ValueError(f"unknown rung heights {unknown} (known: {sorted(APPLE_LADDER)})")
+    if all(h > max_height for h in wanted):
+        raise ValueError(f"every rung ({', '.join(f'{h}p' for h in wanted)}) is above "
+                         f"export.max_height {max_height}")
+    return wanted
+
+
 def select_rungs(src_w: int, src_h: int, src_fps: float, *,
                  heights: tuple[int, ...] | list[int] | None = None,
                  max_height: int = 1080) -> list[Rung]:
@@ -105,10 +121,7 @@ def select_rungs(src_w: int, src_h: int, src_fps: float, *,
     most `max_height`. A source smaller than every box gets one rung at its own size.
     """
     fps = output_fps(src_fps)
-    wanted = sorted(set(heights or DEFAULT_RUNGS), reverse=True)
-    unknown = [h for h in wanted if h not in APPLE_LADDER]
-    if unknown:
-        raise ValueError(f"unknown rung heights {unknown} (known: {sorted(APPLE_LADDER)})")
+    wanted = check_heights(heights, max_height)
     rungs: list[Rung] = []
     for box_h in wanted:
         if box_h > max_height:

@@ -52,19 +52,18 @@ def quote_text(transcript: Transcript | None, start: int, end: int) -> tuple[str
     return text, speaker
 
 
-def resolve(film: Film, duration_ms: int, transcript: Transcript | None = None
-            ) -> tuple[ChapterSet, list[str]]:
-    """Validate the film's chapters against the programme and goals; build the ChapterSet.
+def check(film: Film, duration_ms: int | None = None) -> dict[str, LearningGoal]:
+    """Validate the film's chapters against its goals (and, given `duration_ms`, the
+    programme's duration); return the goals by id (catalogue and film).
 
-    `duration_ms`: the programme's duration. Raises ManifestError on the first problem.
-    Returns the set and notes (warnings) for the run's record.
+    Raises ManifestError on the first problem. Without `duration_ms` (before ingest, see
+    `pipeline.preflight`) the rules that need the duration are skipped: a chapter at or
+    past the end, and the last chapter's key quote and description-chapter length.
     """
     m = film.manifest
     path = film.manifest_path
     goals = film.goals()  # ManifestError on duplicate ids across catalogue and film
-    film_goal_ids = {g.id for g in m.learning_goals}
     chapters = m.chapters
-    notes: list[str] = []
 
     def err(field: str, reason: str, value: object = None) -> ManifestError:
         return ManifestError(path, field, reason, value)
@@ -72,7 +71,7 @@ def resolve(film: Film, duration_ms: int, transcript: Transcript | None = None
     for i, ch in enumerate(chapters):
         if "\n" in ch.title or "\r" in ch.title:
             raise err(f"chapters.{i}.title", f"{_name(i, ch)}: title must be one line")
-        if ch.start >= duration_ms:
+        if duration_ms is not None and ch.start >= duration_ms:
             raise err(f"chapters.{i}.start",
                       f"{_name(i, ch)} starts at {timecode.vtt(ch.start)}, at or past the end "
                       f"of the programme ({timecode.vtt(duration_ms)})")
@@ -100,7 +99,8 @@ def resolve(film: Film, duration_ms: int, transcript: Transcript | None = None
             if not q.strip():
                 raise err(f"chapters.{i}.questions.{k}", f"{_name(i, ch)}: empty question")
 
-    ends = [c.start for c in chapters[1:]] + [duration_ms]
+    # each chapter ends where the next starts; the last at the programme's end (if known)
+    ends: list[int | None] = [c.start for c in chapters[1:]] + [duration_ms]
     for i, (ch, end) in enumerate(zip(chapters, ends)):
         if ch.quote is None:
             continue
@@ -109,11 +109,12 @@ def resolve(film: Film, duration_ms: int, transcript: Transcript | None = None
             raise err(f"chapters.{i}.quote.end",
                       f"{_name(i, ch)}: the key quote ends ({timecode.vtt(q.end)}) at or "
                       f"before it starts ({timecode.vtt(q.start)})")
-        if q.start < ch.start or q.end > end:
+        if q.start < ch.start or (end is not None and q.end > end):
+            shown = "the end" if end is None else timecode.vtt(end)
             raise err(f"chapters.{i}.quote",
                       f"{_name(i, ch)}: the key quote {timecode.vtt(q.start)}–"
                       f"{timecode.vtt(q.end)} lies outside the chapter "
-                      f"({timecode.vtt(ch.start)}–{timecode.vtt(end)})")
+                      f"({timecode.vtt(ch.start)}–{shown})")
 
     if m.export.description_chapters:
         why = "(export.description_chapters is on; YouTube/PeerTube need it)"
@@ -125,10 +126,26 @@ def resolve(film: Film, duration_ms: int, transcript: Transcript | None = None
                                           f"chapter must start at 0:00 {why}",
                       timecode.short(chapters[0].start))
         for i, (ch, end) in enumerate(zip(chapters, ends)):
-            if end - ch.start < DESC_MIN_LENGTH_MS:
+            if end is not None and end - ch.start < DESC_MIN_LENGTH_MS:
                 raise err(f"chapters.{i}.start", f"{_name(i, ch)} lasts {(end - ch.start) / 1000:.1f} s; "
                                  f"description chapters must last at least "
                                  f"{DESC_MIN_LENGTH_MS // 1000} s {why}")
+    return goals
+
+
+def resolve(film: Film, duration_ms: int, transcript: Transcript | None = None
+            ) -> tuple[ChapterSet, list[str]]:
+    """Validate the film's chapters against the programme and goals; build the ChapterSet.
+
+    `duration_ms`: the programme's duration. Raises ManifestError on the first problem
+    (the rules are in `check`). Returns the set and notes (warnings) for the run's record.
+    """
+    m = film.manifest
+    goals = check(film, duration_ms)
+    film_goal_ids = {g.id for g in m.learning_goals}
+    chapters = m.chapters
+    notes: list[str] = []
+    ends = [c.start for c in chapters[1:]] + [duration_ms]
 
     entries = []
     for i, (ch, end) in enumerate(zip(chapters, ends)):

@@ -43,7 +43,7 @@ def print_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
     Raises MissingTool without Chromium, ToolError when it fails or writes nothing."""
     binary = chromium_binary()
     if binary is None:
-        raise MissingTool("chromium", "install it (apt-get install chromium) to print PDFs")
+        raise MissingTool("chromium", "chromium", "to print PDFs")
     with atomic_path(pdf) as tmp:
         argv = [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update",

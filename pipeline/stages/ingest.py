@@ -39,10 +39,7 @@ def _files(ctx: Context) -> list[tuple[str, Path]]:
 
 
 def _digest(ctx: Context, field: str, path: Path) -> str:
-    if not path.exists():
-        raise MediaError(path, "file not found", field=field)
-    if not path.is_file():
-        raise MediaError(path, "not a regular file", field=field)
+    ffmpeg.check_file(path, field)  # the same check as pipeline.preflight
     return ctx.digest(path)
 
 

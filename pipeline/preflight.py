@@ -1,0 +1,72 @@
+"""Errors before work: what film.yaml, the goal catalogue and the file system alone show.
+
+`check(film)` runs before a film's first stage (`pipeline.runner.run_film`) and in
+`casefilm status`. It raises the first problem as the one `ManifestError` or `MediaError`
+the stage that would meet it later raises (file, field path, value), so a typo in a chapter
+costs a second instead of an ingest and a Whisper run. The rules are not written here: each
+check calls the function its stage uses.
+
+In order:
+
+1. film.yaml parses and validates (`workspace.Film.manifest`): keys, types, timecodes of
+   chapters, key quotes and the poster, speakers referenced by sources, unique speaker and
+   source ids, a known caption profile name;
+2. the goal catalogue projects/learning-goals.yaml loads, its ids unique
+   (`Workspace.catalogue`), and goal ids are unique across catalogue and film
+   (`Film.goals`);
+3. chapters: goal ids known and not repeated, start times strictly increasing, titles on
+   one line, no empty question, key quotes ending after they start and inside their
+   chapter, YouTube/PeerTube description-chapter rules (`didactics.build.check` without
+   the programme's duration);
+4. the caption profile with the film's overrides is consistent
+   (`captions.profiles.effective`);
+5. export rungs are known Apple ladder heights and not all above `export.max_height`
+   (`delivery.ladder.check_heights`);
+6. files, only for the stages about to run that read them: every source and the master
+   exist, are regular files and not empty (ingest, `ffmpeg.check_file`); the
+   `transcript.import` file has a supported suffix and exists (transcribe,
+   `transcript_io.check_import`).
+
+What needs the programme (a chapter or the poster at or past its end, audio channels,
+rungs larger than the footage, decodability) stays with the stage that has it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from . import ffmpeg
+from .captions import profiles
+from .delivery import ladder
+from .didactics import build
+from .errors import ManifestError
+from .transcript_io import check_import
+from .workspace import Film
+
+# stage name -> the film.yaml files it reads (checked only when that stage is about to run)
+FILE_STAGES = ("ingest", "transcribe")
+
+
+def check(film: Film, stages: Iterable[str] | None = None) -> None:
+    """Raise the first problem of `film` that needs no stage's output (see module doc).
+
+    `stages`: names of the stages about to run (None: all). Source and master footage is
+    checked only with "ingest", the transcript import only with "transcribe", so a later
+    stage still runs when raw footage has been archived after ingest.
+    """
+    wanted = set(FILE_STAGES if stages is None else stages)
+    m = film.manifest
+    film.ws.catalogue  # noqa: B018  (loads and validates projects/learning-goals.yaml)
+    build.check(film)  # calls film.goals(): ids unique across catalogue and film
+    profiles.effective(m.subtitles, film.manifest_path)
+    try:
+        ladder.check_heights(m.export.rungs, m.export.max_height)
+    except ValueError as e:
+        raise ManifestError(film.manifest_path, "export.rungs", str(e), m.export.rungs) from None
+    if "ingest" in wanted:
+        for i, src in enumerate(m.sources):
+            ffmpeg.check_file(film.resolve_media(src.file), f"sources.{i}.file")
+        if m.master is not None:
+            ffmpeg.check_file(film.resolve_media(m.master), "master")
+    if "transcribe" in wanted and m.transcript.import_ is not None:
+        check_import(film.resolve_media(m.transcript.import_))
