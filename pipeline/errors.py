@@ -269,6 +269,28 @@ class EditError(ManifestError):
     "line 12"), the reason and the bad value."""
 
 
+class SubtitleParseError(InputError):
+    """A subtitle file (WebVTT, SRT, TTML) cannot be read: `pipeline.subtitle_io` raises it
+    with the line (1-based, when known), the reason and the offending text. Callers that
+    know more (the film.yaml field, the edited file) re-raise it as their own error; its
+    cause (`__cause__`) is the parser's exception, when there was one."""
+
+    def __init__(self, file: Path | str | None, reason: str, line: int | None = None,
+                 value: object = None):
+        self.file = None if file is None else Path(file)
+        self.reason, self.line, self.value = reason, line, value
+        super().__init__(file, reason, line, value)
+
+    def detail(self) -> str:
+        """The error without the file: 'line 2: malformed SRT timing line (got '…')'."""
+        where = f"line {self.line}: " if self.line else ""
+        val = "" if self.value is None else f" (got {self.value!r})"
+        return f"{where}{self.reason}{val}"
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.detail()}" if self.file else self.detail()
+
+
 class ExportMismatch(CasefilmError):
     """An export folder differs from what its manifest.json lists."""
 

@@ -136,16 +136,38 @@ class Transcript(Strict):
 
 
 class Cue(Strict):
+    """One timed text cue: the common currency of every subtitle reader and writer
+    (`pipeline.subtitle_io`): captions, chapters, thumbnails, HLS segments, drafts, text
+    tracks of audio description.
+
+    `lines` are plain text (writers escape, readers unescape). A line's speaker is
+    `speakers[i]` when `speakers` is given (a cue that changes speaker), else `speaker`
+    (see `line_speakers`). Speaker keys are the caller's: speaker ids when writing (a
+    writer's `Meta` names and colours them), the name a file gives (a WebVTT voice) when
+    read. `identifier` and `settings` are WebVTT's cue identifier and cue settings
+    (`line:90% align:start`); other formats ignore them."""
+
     start: Ms
     end: Ms
     lines: list[str]  # display lines, plain text (writers escape)
-    speaker: str | None = None  # speaker id of the cue's first line
+    speaker: str | None = None  # speaker of the cue's first line
     speakers: list[str | None] = Field(default_factory=list)  # per line, when a cue changes speaker
     kind: Literal["speech", "sound"] = "speech"
+    identifier: str | None = None
+    settings: str | None = None
 
     @property
     def text(self) -> str:
         return " ".join(self.lines)
+
+    def line_speakers(self) -> list[str | None]:
+        """The speaker of each line (one per entry of `lines`); None for every line of a
+        sound cue, which no speaker voices."""
+        if self.kind != "speech":
+            return [None] * len(self.lines)
+        if not self.speakers:
+            return [self.speaker] * len(self.lines)
+        return (list(self.speakers) + [None] * len(self.lines))[:len(self.lines)]
 
     @model_validator(mode="after")
     def _times(self) -> "Cue":

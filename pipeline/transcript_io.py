@@ -7,37 +7,25 @@ inserted words.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from pathlib import Path
 
-import webvtt
-
-from . import timecode
+from . import subtitle_io
 from .asr import from_whisper_segments
-from .errors import ManifestError
+from .errors import ManifestError, SubtitleParseError
 from .models import Provenance, Segment, Transcript
 from .words import spread_words
 
 FORMATS = {".json": "whisper-json", ".srt": "srt", ".vtt": "vtt"}
-_TAG = re.compile(r"</?[^>]+>")
-
-
-def _clean(text: str) -> str:
-    return " ".join(html.unescape(_TAG.sub("", text)).split())
 
 
 def _cues(path: Path, fmt: str, field: str) -> list[tuple[int, int, str, str | None]]:
+    """(start, end, text, voice) of each cue, read by the subtitle layer; text on one line."""
     try:
-        doc = webvtt.from_srt(str(path)) if fmt == "srt" else webvtt.read(str(path))
-    except (webvtt.errors.MalformedFileError, webvtt.errors.MalformedCaptionError,
-            UnicodeDecodeError, ValueError) as e:
-        raise ManifestError(path, field, f"not a valid {fmt.upper()} file: {e}") from None
-    out = []
-    for c in doc:
-        voice = getattr(c, "voice", None)
-        out.append((timecode.parse(c.start), timecode.parse(c.end), _clean(c.text), voice))
+        track = subtitle_io.load(path, fmt)
+    except SubtitleParseError as e:
+        raise ManifestError(path, field, f"not a valid {fmt.upper()} file: {e.detail()}") from None
+    out = [(c.start, c.end, " ".join(c.text.split()), c.speaker) for c in track.cues]
     if not out:
         raise ManifestError(path, field, f"no cues found: not a valid {fmt.upper()} file?")
     return out

@@ -13,7 +13,8 @@ import pytest
 import webvtt
 
 from pipeline.captions import build, linebreak, profiles, qc, segment, synthetic, timing
-from pipeline.captions.writers import WJ, WRITERS, Meta
+from pipeline.captions.writers import WRITERS
+from pipeline.subtitle_io import WJ, Meta
 from pipeline.errors import ManifestError
 from pipeline.manifest import FilmManifest, SubtitleSettings, load_film
 from pipeline.models import Cue, Programme, Provenance, Segment, Transcript, Word

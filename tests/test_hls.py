@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import webvtt
 
-from pipeline import timecode
+from pipeline import subtitle_io, timecode
 from pipeline.delivery import hls
+from pipeline.models import Cue
 from tests.test_export_support import CUES, FILM, export_ws, probe  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -147,10 +148,22 @@ def test_master_writer_golden():
 
 
 def test_cue_splitting_repeats_cues_that_span_a_boundary():
-    cues = [(1000, 2000, "a"), (5500, 6500, "b"), (7000, 8000, "c")]
-    assert hls.split_cues(cues, hls.segment_bounds([6.0, 6.0])) == [["a", "b"], ["b", "c"]]
+    cues = [Cue(start=s, end=e, lines=[t]) for s, e, t in
+            ((1000, 2000, "a"), (5500, 6500, "b"), (7000, 8000, "c"))]
+    split = hls.split_cues(cues, hls.segment_bounds([6.0, 6.0]))
+    assert [[c.text for c in seg] for seg in split] == [["a", "b"], ["b", "c"]]
+    # a segment keeps the cue as the sidecar has it (identifier, settings, voice, escaping);
+    # the sidecar's NOTE stays out
     vtt = "WEBVTT\n\nNOTE x\n\n1\n00:00:01.000 --> 00:00:02.000 line:90%\n<v Anna>Hallo &amp; tschüss\n"
-    assert hls.vtt_cue_blocks(vtt) == [(1000, 2000, "1\n00:00:01.000 --> 00:00:02.000 line:90%\n<v Anna>Hallo &amp; tschüss")]
+    track = subtitle_io.from_string(vtt, "vtt")
+    out = io.StringIO()
+    hls.write_vtt_segment(out, track.cues, 900000, track.meta)
+    assert out.getvalue() == ("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n"
+                              "1\n00:00:01.000 --> 00:00:02.000 line:90%\n"
+                              "<v Anna>Hallo &amp; tschüss</v>\n\n")
+    (cap,) = webvtt.from_buffer(io.StringIO(out.getvalue()))
+    assert (cap.identifier, cap.start, str(cap.settings), cap.voice, cap.text) == (
+        "1", "00:00:01.000", "line:90%", "Anna", "Hallo &amp; tschüss")
 
 
 def test_target_duration_rounds_to_nearest():

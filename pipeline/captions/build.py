@@ -1,7 +1,7 @@
 """Captions for a film: transcript + programme + profile → CaptionSet → files.
 
 `build(...)` is pure (no I/O): typed inputs in, a `CaptionSet` out. `write(film, cs)` writes
-every format from the one writer registry plus cues.json, each atomically.
+every caption format (`writers.WRITERS`, from the subtitle layer's registry) plus cues.json, each atomically.
 """
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ from __future__ import annotations
 import bisect
 from pathlib import Path
 
-from ..fsutil import atomic_text, write_text
+from .. import i18n
+from ..fsutil import write_text
 from ..manifest import FilmManifest
 from ..models import Programme, Transcript
+from ..subtitle_io import Meta, save
 from ..workspace import Film
 from ..words import is_hallucination
 from . import sdh
@@ -19,7 +21,7 @@ from .profiles import Profile
 from .segment import Options, segment
 from .store import CAPTION_FILES, CaptionCue, CaptionProvenance, CaptionSet, SpeakerOut, cues_path
 from .timing import time_cues
-from .writers import WRITERS, Meta
+from .writers import WRITERS
 
 
 def has_speech(t: Transcript) -> bool:
@@ -43,7 +45,7 @@ def default_speaker_fn(programme: Programme | None):
 
 def build(manifest: FilmManifest, film_id: str, transcript: Transcript, profile: Profile, *,
           fps: float, duration_ms: int, cuts: list[int], programme: Programme | None = None,
-          transcript_sha256: str = "", approval: dict | None = None) -> CaptionSet:
+          transcript_sha256: str = "") -> CaptionSet:
     names = frozenset(s.name.split()[0].lower() for s in manifest.speakers if s.name.split())
     drafts = segment(transcript, profile, cuts, Options(names=names),
                      default_speaker=default_speaker_fn(programme), fps=fps)
@@ -71,22 +73,25 @@ def build(manifest: FilmManifest, film_id: str, transcript: Transcript, profile:
         provenance=CaptionProvenance(
             transcript_revision=transcript.revision, transcript_status=prov.status,
             transcript_backend=prov.backend, editor=prov.editor,
-            transcript_sha256=transcript_sha256, approval=approval))
+            transcript_sha256=transcript_sha256))
 
 
 def meta(cs: CaptionSet) -> Meta:
+    """What the caption writers need beyond the cues: language, title, speaker names and
+    colours, and one provenance note (strings from `locale/<lang>/qc.yaml`)."""
     p = cs.provenance
-    state = {"auto": "automatisch erstellt, nicht geprüft", "in_review": "in Prüfung",
-             "reviewed": f"Transkript geprüft ({p.editor or 'Redaktion'})"}[p.transcript_status]
+    s = i18n.strings("qc", cs.language)
+    state = s[f"note_{p.transcript_status}"].format(editor=p.editor or s["note_editor_unknown"])
     return Meta(
         language=cs.language, title=cs.title,
-        speaker_names={s.id: s.name for s in cs.speakers},
-        colours={s.id: s.colour for s in cs.speakers},
-        notes=[f"casefilm captions for {cs.film}; profile {cs.profile.name}; "
-               f"transcript revision {p.transcript_revision} ({state})"])
+        speaker_names={sp.id: sp.name for sp in cs.speakers},
+        colours={sp.id: sp.colour for sp in cs.speakers},
+        notes=[s["note_captions"].format(film=cs.film, profile=cs.profile.name,
+                                         revision=p.transcript_revision, state=state)])
 
 
 def render(cs: CaptionSet, fmt: str) -> str:
+    """One caption file ("vtt", "srt" or "ttml") as text."""
     return WRITERS[fmt]().to_string(list(cs.cues), meta(cs))
 
 
@@ -99,10 +104,7 @@ def write(film: Film, cs: CaptionSet, approval_of=None) -> list[Path]:
     outs = []
     m = meta(cs)
     for fmt, name in CAPTION_FILES.items():
-        path = film.subtitles_dir / name
-        with atomic_text(path) as fh:
-            WRITERS[fmt]().write(list(cs.cues), fh, m)
-        outs.append(path)
+        outs.append(save(film.subtitles_dir / name, cs.cues, WRITERS[fmt].name, m))
     if approval_of is not None:
         ok = approval_of(film)
         prov = cs.provenance.model_copy(

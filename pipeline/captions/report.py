@@ -17,10 +17,10 @@ ML, MR, MT, MB = 56, 16, 16, 40  # margins
 
 def chart(result) -> dict:
     c = result.chart
-    points = c["points"]
-    limit = float(c["limit"])
-    duration = max(int(c["duration_ms"]), max((p["t_ms"] for p in points), default=0), 1)
-    finite = [p["value"] for p in points if math.isfinite(p["value"])]
+    points = c.points
+    limit = c.limit
+    duration = max(c.duration_ms, max((p.t_ms for p in points), default=0), 1)
+    finite = [p.value for p in points if math.isfinite(p.value)]
     top = max([limit * 1.5, *finite]) * 1.05
     pw, ph = W - ML - MR, H - MT - MB
 
@@ -41,9 +41,8 @@ def chart(result) -> dict:
     return {
         "w": W, "h": H, "left": ML, "right": W - MR, "top": MT, "bottom": H - MB,
         "limit_y": y(limit), "limit": limit,
-        "points": [{"cue": p["cue"], "x": x(p["t_ms"]), "y": y(p["value"]),
-                    "value": p["value"], "flagged": p["flagged"],
-                    "time": timecode.vtt(p["t_ms"])} for p in points],
+        "points": [{"cue": p.cue, "x": x(p.t_ms), "y": y(p.value), "value": p.value,
+                    "flagged": p.flagged, "time": timecode.vtt(p.t_ms)} for p in points],
         "ticks_x": ticks_x, "ticks_y": ticks_y,
     }
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import re
 
+from ..subtitle_io import clean_line
 
 COLOURS = ("white", "yellow", "cyan", "green")
 CSS = {"white": "#ffffff", "yellow": "#ffff00", "cyan": "#00ffff", "green": "#00ff00"}
 
-_WS = re.compile(r"\s+")
+_ELLIPSIS = re.compile(r"\.{3,}")
 _SOUND = re.compile(r"^\*[^*\s][^*]*[^*\s]\*$|^\*[^*\s]\*$")
 
 
 def clean(text: str) -> str:
-    """One line of plain text: whitespace (incl. newlines) collapsed, `...` → `…`,
-    control characters dropped. Markup characters stay; writers escape them."""
-    text = "".join(ch for ch in text if ch >= " " or ch in "\t\n")
-    text = re.sub(r"\.{3,}", "…", text)
-    return _WS.sub(" ", text).strip()
+    """One line of plain text as the subtitle layer cleans it (`subtitle_io.clean_line`:
+    whitespace incl. line breaks collapsed, control characters dropped), and `...` → `…`.
+    Markup characters stay; writers escape them."""
+    return _ELLIPSIS.sub("…", clean_line(text))
 
 
 def sound_tag(text: str) -> str:

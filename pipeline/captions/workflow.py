@@ -41,8 +41,8 @@ def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None)
                               f"captions made from the current transcript ({result.stale})")
     cs = store.load(film)
     a = approval.record(film, reviewer, result.profile.name,
-                        {k: result.summary[k] for k in ("cues", "findings", "hard",
-                                                         "passing_share")},
+                        result.summary.model_dump(include={"cues", "findings", "hard",
+                                                           "passing_share"}),
                         cs.provenance.transcript_revision if cs else None,
                         cs.provenance.transcript_status if cs else None)
     result = qcmod.evaluate(film, profile_name)  # the report now shows the sign-off

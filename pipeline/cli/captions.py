@@ -31,9 +31,9 @@ def qc(obj: CliContext, film, profile_name, approve, reviewer) -> None:
     outcome = workflow.qc(f, profile_name, reviewer=reviewer if approve else None)
     r = outcome.result
     sm = r.summary
-    click.echo(f"[{film}] qc ({r.profile.name}): {sm['cues']} cues, {sm['findings']} findings "
-               f"({sm['hard']} hard), {sm['passing_share'] * 100:.1f} % of cues without findings")
-    for rule, n in sm["by_rule"].items():
+    click.echo(f"[{film}] qc ({r.profile.name}): {sm.cues} cues, {sm.findings} findings "
+               f"({sm.hard} hard), {sm.passing_share * 100:.1f} % of cues without findings")
+    for rule, n in sm.by_rule.items():
         click.echo(f"  {rule:<15}{n}")
     click.echo(f"  report: {outcome.html}")
     if r.stale:

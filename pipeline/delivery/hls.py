@@ -6,7 +6,8 @@ nominal. So every playlist here is written from the segment sizes and durations 
 after segmenting: BANDWIDTH = highest segment bitrate, AVERAGE-BANDWIDTH = total bits over
 total duration (bit/s, container overhead included).
 
-Writers take a text stream; only `pipeline.delivery.package` opens paths.
+Writers take a text stream; only `pipeline.delivery.package` opens paths. The WebVTT
+segments are written by the one subtitle layer (`pipeline.subtitle_io`) from typed cues.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TextIO
 
-from .. import timecode
+from .. import subtitle_io
 from ..models import Cue
 
 SDH_CHARACTERISTICS = ("public.accessibility.transcribes-spoken-dialog,"
@@ -130,46 +131,23 @@ def segment_bounds(durations: list[float]) -> list[tuple[int, int]]:
     return out
 
 
-def write_vtt_segment(out: TextIO, cue_blocks: list[str], mpegts: int) -> None:
-    """One WebVTT segment: header with X-TIMESTAMP-MAP, then the given cue blocks."""
-    out.write(f"WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:{mpegts},LOCAL:00:00:00.000\n\n")
-    for block in cue_blocks:
-        out.write(block.rstrip("\n") + "\n\n")
+def split_cues(cues: list[Cue], bounds: list[tuple[int, int]]) -> list[list[Cue]]:
+    """The cues of each segment: a cue goes into every segment it overlaps (RFC 8216 3.5),
+    unchanged (times stay programme times; X-TIMESTAMP-MAP maps them)."""
+    return [[c for c in cues if c.start < seg_end and c.end > seg_start]
+            for seg_start, seg_end in bounds]
 
 
-def vtt_cue_blocks(vtt_text: str) -> list[tuple[int, int, str]]:
-    """(start_ms, end_ms, block text) of each cue of a WebVTT file, in file order.
-
-    Header, NOTE, STYLE and REGION blocks are skipped; cue text stays verbatim (already
-    escaped by the subtitles stage), so voice tags and positioning survive."""
-    blocks = vtt_text.replace("\r\n", "\n").replace("\r", "\n").split("\n\n")
-    out = []
-    for b in blocks[1:]:
-        b = b.strip("\n")
-        if not b or b.startswith(("NOTE", "STYLE", "REGION")):
-            continue
-        lines = b.split("\n")
-        idx = next((i for i, ln in enumerate(lines) if "-->" in ln), None)
-        if idx is None:
-            continue
-        start_s, _, rest = lines[idx].partition("-->")
-        end_s = rest.strip().split()[0]
-        try:
-            start, end = timecode.parse(start_s.strip()), timecode.parse(end_s)
-        except ValueError:
-            continue
-        out.append((start, end, b))
-    return out
+def timestamp_map(mpegts: int) -> str:
+    """The WebVTT header line that ties cue time 0 to MPEG-TS time `mpegts` (90 kHz)."""
+    return f"X-TIMESTAMP-MAP=MPEGTS:{mpegts},LOCAL:00:00:00.000"
 
 
-def split_cues(cues: list[tuple[int, int, str]], bounds: list[tuple[int, int]]) -> list[list[str]]:
-    """Cue blocks for each segment: a cue goes into every segment it overlaps."""
-    return [[b for s, e, b in cues if s < seg_end and e > seg_start] for seg_start, seg_end in bounds]
-
-
-def cues_to_blocks(cues: list[Cue]) -> list[tuple[int, int, str]]:
-    """Fallback when only cues.json exists: plain cue blocks (text escaped)."""
-    from ..captions.writers import vtt_escape  # noqa: PLC0415
-
-    return [(c.start, c.end, f"{timecode.vtt(c.start)} --> {timecode.vtt(c.end)}\n"
-             + "\n".join(vtt_escape(ln) for ln in c.lines)) for c in cues]
+def write_vtt_segment(out: TextIO, cues: list[Cue], mpegts: int,
+                      meta: subtitle_io.Meta | None = None) -> None:
+    """One WebVTT segment: `WEBVTT`, X-TIMESTAMP-MAP, then `cues` as the subtitle layer
+    writes them (identifiers, settings and voices of `meta` kept; no NOTE or STYLE)."""
+    meta = meta or subtitle_io.Meta()
+    seg_meta = subtitle_io.Meta(speaker_names=meta.speaker_names, colours=meta.colours,
+                                header=[timestamp_map(mpegts)])
+    subtitle_io.write(cues, out, "vtt", seg_meta)

@@ -23,7 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import ffmpeg, fsutil, timecode
+from .. import ffmpeg, fsutil, subtitle_io, timecode
+from ..captions import build as caption_files
+from ..captions import load_cues
 from ..errors import ManifestError
 from ..fsutil import atomic_path, atomic_text, copy_atomic, sha256_file, write_json, write_text
 from ..models import Programme, utcnow
@@ -117,9 +119,9 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
     # --- sidecar text tracks -------------------------------------------------------------
     if caption_track is not None:
         out.copy(caption_track, "captions.vtt", "captions", language=lang, format="text/vtt")
-    elif captions is not None and captions.cues:
-        text = "WEBVTT\n\n" + "\n\n".join(b for _, _, b in hls.cues_to_blocks(captions.cues)) + "\n"
-        out.text("captions.vtt", "captions", text, language=lang, format="text/vtt")
+    elif captions is not None and captions.cues:  # cues.json without captions.vtt
+        out.text("captions.vtt", "captions", caption_files.render(load_cues(film), "vtt"),
+                 language=lang, format="text/vtt")
     if "captions.srt" in src:
         out.copy(src["captions.srt"], "captions.srt", "captions", language=lang,
                  format="application/x-subrip")
@@ -163,17 +165,16 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
             height=r["height"], fps=r["fps"]))
     subs = None
     if has_caption_track:
-        vtt_text = (root / "captions.vtt").read_text(encoding="utf-8")
-        cue_blocks = hls.vtt_cue_blocks(vtt_text)
+        track = subtitle_io.load(root / "captions.vtt")
         durations = [s["duration_s"] for s in meta["rungs"][0]["segments"]]
         bounds = hls.segment_bounds(durations)
         mpegts = hls.mpegts_of(meta.get("first_video_pts_s", 0.0))
         sdir = f"hls/subs/{lang}"
         seg_list = []
-        for k, blocks in enumerate(hls.split_cues(cue_blocks, bounds)):
+        for k, cues in enumerate(hls.split_cues(track.cues, bounds)):
             name = f"seg_{k:05d}.vtt"
             with atomic_text(out.path(f"{sdir}/{name}", "hls-subtitle-segment")) as fh:
-                hls.write_vtt_segment(fh, blocks, mpegts)
+                hls.write_vtt_segment(fh, cues, mpegts, track.meta)
             seg_list.append((name, durations[k]))
         with atomic_text(out.path(f"{sdir}/index.m3u8", "hls-subtitle-playlist")) as fh:
             hls.write_subtitle_playlist(fh, seg_list)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .. import ffmpeg, timecode
+from .. import ffmpeg, subtitle_io
+from ..models import Cue
 
 THUMB_WIDTH = 160  # px
 SPRITE_COLUMNS = 5
@@ -92,12 +93,13 @@ def choose_poster(cands: list[Candidate], duration_ms: int) -> Candidate:
     return max(pool, key=lambda c: c.size)
 
 
-def write_thumbnails_vtt(out: TextIO, *, count: int, interval_s: int, duration_ms: int,
-                         tw: int, th: int, sheet_name: str = "sprite-{:03d}.jpg") -> None:
-    """WebVTT whose cue i (interval_s seconds each) points at thumbnail i of the sprites:
-    `sprite-NNN.jpg#xywh=x,y,w,h`, SPRITE_COLUMNS x SPRITE_ROWS thumbs per sheet."""
-    out.write("WEBVTT\n\n")
+def thumbnail_cues(*, count: int, interval_s: int, duration_ms: int, tw: int, th: int,
+                   sheet_name: str = "sprite-{:03d}.jpg") -> list[Cue]:
+    """Cue i (interval_s seconds each, the last one ending with the film) points at
+    thumbnail i of the sprites: `sprite-NNN.jpg#xywh=x,y,w,h` (pixels), SPRITE_COLUMNS x
+    SPRITE_ROWS thumbs per sheet."""
     per = SPRITE_COLUMNS * SPRITE_ROWS
+    cues = []
     for i in range(count):
         start = i * interval_s * 1000
         if start >= duration_ms:
@@ -105,5 +107,13 @@ def write_thumbnails_vtt(out: TextIO, *, count: int, interval_s: int, duration_m
         end = min((i + 1) * interval_s * 1000, duration_ms)
         sheet, k = divmod(i, per)
         row, col = divmod(k, SPRITE_COLUMNS)
-        out.write(f"{timecode.vtt(start)} --> {timecode.vtt(end)}\n"
-                  f"{sheet_name.format(sheet + 1)}#xywh={col * tw},{row * th},{tw},{th}\n\n")
+        cues.append(Cue(start=start, end=end, lines=[
+            f"{sheet_name.format(sheet + 1)}#xywh={col * tw},{row * th},{tw},{th}"]))
+    return cues
+
+
+def write_thumbnails_vtt(out: TextIO, *, count: int, interval_s: int, duration_ms: int,
+                         tw: int, th: int, sheet_name: str = "sprite-{:03d}.jpg") -> None:
+    """The thumbnail track (WebVTT) of `thumbnail_cues`."""
+    subtitle_io.write(thumbnail_cues(count=count, interval_s=interval_s, duration_ms=duration_ms,
+                                     tw=tw, th=th, sheet_name=sheet_name), out, "vtt")

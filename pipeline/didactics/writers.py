@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import ClassVar, TextIO
 
-from .. import i18n, links, timecode
-from ..captions.writers import vtt_escape
+from .. import i18n, links, subtitle_io, timecode
 from ..fsutil import atomic_text
+from ..models import Cue
 from .companion import render as render_companion
 from .model import ChapterSet, GoalRef
 
@@ -46,15 +46,15 @@ class ChapterWriter:
 
 
 class WriteVTTChapters(ChapterWriter):
-    """WebVTT for `<track kind="chapters">`: one cue per chapter, the title as payload."""
+    """WebVTT for `<track kind="chapters">`: one cue per chapter (identifier `chapter-N`),
+    the title as payload; written by the subtitle layer."""
 
     filename = "chapters.vtt"
 
     def write(self, cs: ChapterSet, fh: TextIO) -> None:
-        fh.write("WEBVTT\n")
-        for ch in cs.chapters:
-            fh.write(f"\nchapter-{ch.index}\n{timecode.vtt(ch.start)} --> "
-                     f"{timecode.vtt(ch.end)}\n{vtt_escape(ch.title)}\n")
+        subtitle_io.write([Cue(start=ch.start, end=ch.end, lines=[ch.title],
+                               identifier=f"chapter-{ch.index}") for ch in cs.chapters],
+                          fh, "vtt", subtitle_io.Meta(language=cs.language))
 
 
 class WriteJSON(ChapterWriter):

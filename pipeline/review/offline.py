@@ -13,7 +13,9 @@ Formats (writers take a text stream or, for DOCX, a path; only the command opens
   text; change a speaker by editing the name in the marker; split a segment by adding a
   marker line with just a name (`[Anna Beispiel]`), merge by deleting a marker line.
 * SRT (and VTT on import): one cue per segment; `*…*` marks a sound event. Speakers are
-  not written; on import each cue keeps the speaker of the segment it overlaps most.
+  not written; on import each cue keeps the speaker of the segment it overlaps most (a VTT
+  voice names it). Both go through the one subtitle layer (`pipeline.subtitle_io`), so
+  the SRT is escaped like every other and read back exactly.
 
 Import parses the file into `EditedSegment`s and saves them through
 `service.save_edit`, i.e. realigned onto the timings exactly like a save on the review
@@ -24,15 +26,14 @@ current one is refused (StaleRevision), so nobody's later work is silently undon
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .. import timecode, transcripts
-from ..errors import EditError, InputError
-from ..models import Transcript
+from .. import i18n, subtitle_io, timecode, transcripts
+from ..errors import EditError, InputError, SubtitleParseError
+from ..models import Cue, Transcript
 from ..workspace import Film
 from . import service
 from .realign import EditedSegment
@@ -42,15 +43,9 @@ IMPORT_SUFFIXES = (".txt", ".docx", ".srt", ".vtt")
 
 HEADER = "casefilm transcript · film: {film} · revision: {rev}"
 _HEADER_RE = re.compile(r"casefilm transcript\s*·\s*film:\s*(?P<film>\S+)\s*·\s*revision:\s*(?P<rev>\d+)")
-INSTRUCTIONS = ("Bearbeiten Sie den Text unter den Zeilen in eckigen Klammern. Sprecher ändern: "
-                "den Namen in der Klammerzeile ändern. Teilen: eine Zeile [Name] einfügen. "
-                "Zusammenführen: eine Klammerzeile löschen. Geräusche: [*Musik*].")
 _TC = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _MARKER = re.compile(
     rf"^\s*\[\s*(?:(?P<start>{_TC})\s*[–—-]+\s*(?P<end>{_TC})\s*(?:\|\s*)?)?(?P<label>[^\]]*?)\s*\]\s*$")
-
-
-_TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}\s+-->\s+(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}(\s|$)")
 
 
 def _marker(start: int, end: int, label: str) -> str:
@@ -69,21 +64,27 @@ def blocks(film: Film, t: Transcript) -> list[tuple[str, str]]:
             for s in t.segments]
 
 
+def instructions(t: Transcript) -> str:
+    """How to edit the exported file (for the editor: `locale/<lang>/review.yaml`)."""
+    return i18n.t("review", "offline_instructions", t.language)
+
+
 def write_txt(film: Film, t: Transcript, out: TextIO) -> None:
     out.write(f"# {HEADER.format(film=film.id, rev=t.revision)}\n")
-    out.write(f"# {film.manifest.title}\n# {INSTRUCTIONS}\n\n")
+    out.write(f"# {film.manifest.title}\n# {instructions(t)}\n\n")
     for marker, text in blocks(film, t):
         out.write(f"{marker}\n{text}\n\n" if text else f"{marker}\n\n")
 
 
+def segment_cues(t: Transcript) -> list[Cue]:
+    """The transcript as cues, one per segment (those with a duration): a sound event's
+    text as its `*…*` tag; speakers are the segments' speaker ids."""
+    return [Cue(start=s.start, end=s.end, lines=[f"*{s.text}*" if s.kind == "sound" else s.text],
+                speaker=s.speaker, kind=s.kind) for s in t.segments if s.end > s.start]
+
+
 def write_srt(film: Film, t: Transcript, out: TextIO) -> None:
-    n = 0
-    for s in t.segments:
-        if s.end <= s.start:
-            continue
-        n += 1
-        text = f"*{s.text}*" if s.kind == "sound" else s.text
-        out.write(f"{n}\n{timecode.srt(s.start)} --> {timecode.srt(s.end)}\n{text}\n\n")
+    subtitle_io.write(segment_cues(t), out, "srt")
 
 
 def write_docx(film: Film, t: Transcript, path: Path) -> None:
@@ -95,7 +96,7 @@ def write_docx(film: Film, t: Transcript, path: Path) -> None:
     doc.core_properties.language = t.language
     doc.add_heading(film.manifest.title, level=1)
     doc.add_paragraph(HEADER.format(film=film.id, rev=t.revision))
-    doc.add_paragraph(INSTRUCTIONS)
+    doc.add_paragraph(instructions(t))
     for marker, text in blocks(film, t):
         p = doc.add_paragraph()
         run = p.add_run(marker)
@@ -228,40 +229,30 @@ def parse_docx(film: Film, path: Path) -> Parsed:
 
 
 def parse_cues(film: Film, path: Path, base: Transcript) -> Parsed:
-    import webvtt  # noqa: PLC0415
-    from webvtt.errors import MalformedCaptionError, MalformedFileError  # noqa: PLC0415
-
-    kind = path.suffix.lstrip(".").upper()
+    """An edited SRT or VTT file as edits: one per cue with text; `*…*` is a sound event
+    (keeping its times), a VTT voice names the speaker, else the speaker is that of the
+    base segment the cue overlaps most."""
     try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise EditError(path, "", f"not UTF-8 text ({e.reason} at byte {e.start})") from None
-    for n, line in enumerate(raw.splitlines()):  # webvtt-py skips a broken cue silently
-        if "-->" in line and not _TIMING.match(line):
-            raise EditError(path, f"line {n + 1}", f"malformed {kind} timing line", line.strip()[:60])
-    try:
-        vtt = webvtt.from_srt(str(path)) if path.suffix.lower() == ".srt" else webvtt.read(str(path))
-    except (MalformedFileError, MalformedCaptionError, UnicodeDecodeError) as e:
-        raise EditError(path, "", f"malformed {kind} file: {e}") from None
+        track = subtitle_io.load(path)
+    except SubtitleParseError as e:
+        where = f"line {e.line}" if e.line else ""
+        raise EditError(path, where, e.reason, e.value) from None
     edits: list[EditedSegment] = []
-    for n, c in enumerate(vtt.captions):
-        start, end = timecode.parse(c.start), timecode.parse(c.end)
+    for n, c in enumerate(track.cues):
         text = " ".join(c.text.split())
-        if path.suffix.lower() == ".vtt":
-            text = html.unescape(text)
         if not text:
             continue
         if len(text) >= 2 and text.startswith("*") and text.endswith("*"):
             edits.append(EditedSegment(text=text.strip("*").strip() or "Musik", kind="sound",
-                                       start=start, end=end))
+                                       start=c.start, end=c.end))
             continue
         speaker = None
-        if getattr(c, "voice", None):
-            speaker = _speaker(film, c.voice, str(path), f"cue {n + 1}")
+        if c.speaker:
+            speaker = _speaker(film, c.speaker, str(path), f"cue {n + 1}")
         else:
             best = 0
             for s in base.segments:  # the speaker of the segment this cue overlaps most
-                ov = min(end, s.end) - max(start, s.start)
+                ov = min(c.end, s.end) - max(c.start, s.start)
                 if s.kind == "speech" and ov > best:
                     best, speaker = ov, s.speaker
         edits.append(EditedSegment(text=text, speaker=speaker))

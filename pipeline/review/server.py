@@ -37,14 +37,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .. import i18n, templating, timecode, transcripts
-from ..captions.writers import vtt_escape
+from .. import i18n, subtitle_io, templating, transcripts
 from ..errors import (CasefilmError, EditError, InputError, Pending, StageOrderError,
                       StaleRevision, validation_problem)
 from ..programme import load_programme
 from ..models import ReviewStatus, Transcript
 from ..workspace import Film
 from . import service
+from .offline import segment_cues
 from .realign import EditedSegment
 
 log = logging.getLogger("casefilm.review")
@@ -121,16 +121,12 @@ def transcript_json(film: Film, t: Transcript) -> dict:
 
 
 def captions_vtt(t: Transcript, film: Film) -> str:
-    """Draft WebVTT of the transcript, one cue per segment, for watching while editing."""
-    out = ["WEBVTT", ""]
-    for s in t.segments:
-        if s.end <= s.start:
-            continue
-        text = f"*{s.text}*" if s.kind == "sound" else s.text
-        name = film.manifest.speaker_name(s.speaker)
-        body = f"<v {vtt_escape(name)}>{vtt_escape(text)}" if name and s.kind == "speech" else vtt_escape(text)
-        out += [f"{timecode.vtt(s.start)} --> {timecode.vtt(s.end)}", " ".join(body.split()), ""]
-    return "\n".join(out)
+    """Draft WebVTT of the transcript, one cue per segment, for watching while editing;
+    a voice `<v Name>` where film.yaml names the speaker."""
+    names = {s.id: s.name for s in film.manifest.speakers}
+    cues = [c if c.speaker in names else c.model_copy(update={"speaker": None})
+            for c in segment_cues(t)]
+    return subtitle_io.to_string(cues, "vtt", subtitle_io.Meta(speaker_names=names))
 
 
 # --- the app ----------------------------------------------------------------------------
