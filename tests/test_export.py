@@ -367,18 +367,29 @@ def test_verify_export_command_detects_tampering(film_ws):
 
 def test_poster_choice_skips_black_and_mid_fade_frames(tmp_path):
     """Candidates: black, a half-faded detailed frame, two full detailed frames, a flat grey
-    frame. The chooser must take a full detailed frame."""
+    frame, each scored by the encode's own signalstats branch. The chooser must take a full
+    detailed frame."""
+    import dataclasses
+
+    import ffmpeg as ffmpeg_python
+
+    from pipeline import ffmpeg
     from pipeline.delivery import pictures
 
-    def frame(i: int, src: str, vf: str = "null") -> pictures.Candidate:
+    def frame(i: int, src: str, vf: tuple = ()) -> pictures.Candidate:
         p = tmp_path / f"cand-{i:04d}.jpg"
         lavfi = f"{src}{':' if '=' in src else '='}size=320x180"
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", lavfi,
-                        "-vf", vf, "-frames:v", "1", "-q:v", "2", str(p)], check=True)
-        return pictures.Candidate(p, (i - 1) * 1000)
+        v = ffmpeg_python.input(lavfi, format="lavfi")["v:0"]
+        if vf:
+            v = v.filter(*vf[:1], **vf[1])
+        err = ffmpeg.run_graph(pictures.scored(v).output(str(p), format="image2",
+                                                          **{"frames:v": 1, "q:v": 2}),
+                               loglevel="info")
+        (c,) = pictures.candidates([p], pictures.parse_stats(err), 1.0)
+        return dataclasses.replace(c, time_ms=(i - 1) * 1000)
 
-    cands = [frame(1, "color=c=black"), frame(2, "testsrc2", "eq=brightness=-0.45"),
-             frame(3, "testsrc2"), frame(4, "testsrc2=rate=25:duration=5", "select=eq(n\\,40)"),
+    cands = [frame(1, "color=c=black"), frame(2, "testsrc2", ("eq", {"brightness": -0.45})),
+             frame(3, "testsrc2"), frame(4, "testsrc2=rate=25:duration=5", ("select", {"expr": "eq(n,40)"})),
              frame(5, "color=c=gray")]
     best = pictures.choose_poster(cands, duration_ms=100_000)
     assert best.path.name in ("cand-0003.jpg", "cand-0004.jpg")

@@ -30,7 +30,7 @@ from ..fsutil import write_json, write_text
 from ..models import Strict, utcnow
 from ..workspace import Film
 from ..words import is_hallucination
-from . import approval, linebreak, sdh, store
+from . import LiveProvenance, approval, linebreak, sdh, store
 from .profiles import Profile
 from .segment import reading_units
 
@@ -78,7 +78,7 @@ class QCResult(Strict):
     profile: Profile
     generated_at: str = Field(default_factory=utcnow)
     files: dict[str, str] = Field(default_factory=dict)  # caption file -> sha256
-    provenance: dict = Field(default_factory=dict)
+    provenance: LiveProvenance | None = None  # the captions' standing when QC ran
     summary: dict
     findings: list[Finding]
     chart: dict
