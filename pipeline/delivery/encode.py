@@ -205,6 +205,11 @@ def encode(spec: EncodeSpec, cache_root: Path, report=lambda m: None) -> Encoded
     return Encoded(final, result, reused=False, notes=notes)
 
 
+def reencode_graph(spec: EncodeSpec, pcm: Path, gain_db: float, out: Path) -> OutputStream:
+    """The kept normalised audio `pcm` with `gain_db`, encoded like the first time to `out`."""
+    return audio_output(loudness.gain(ffmpeg_python.input(str(pcm))["a:0"], gain_db), spec, out)
+
+
 def _hold_ceiling(spec: EncodeSpec, tmp: Path, report,
                   notes: list[str]) -> tuple[Loudness, float, int]:
     """Measure the encoded AAC; while its true peak is above the ceiling, re-encode it from
@@ -224,8 +229,7 @@ def _hold_ceiling(spec: EncodeSpec, tmp: Path, report,
         report(f"loudness: encoded true peak {after.true_peak_dbtp} dBTP is above the ceiling "
                f"{ceiling} dBTP; re-encoding the audio with {gain} dB")
         redo = tmp / f"{TMP_PREFIX}{AUDIO_FILE}"
-        pcm = ffmpeg_python.input(str(tmp / PCM_FILE))["a:0"]
-        ffmpeg.run_graph(audio_output(loudness.gain(pcm, gain), spec, redo),
+        ffmpeg.run_graph(reencode_graph(spec, tmp / PCM_FILE, gain, redo),
                          duration_ms=spec.duration_ms, desc="loudness: re-encoding under the ceiling")
         os.replace(redo, audio)
         after = loudness.measure_file(audio)

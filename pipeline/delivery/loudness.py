@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
-from ffmpeg.nodes import FilterableStream
+from ffmpeg.nodes import FilterableStream, OutputStream
 
 from .. import ffmpeg
 from ..errors import ToolError
@@ -82,12 +82,18 @@ def _loudnorm(audio: FilterableStream, target_i: float, target_tp: float, **meas
                         print_format="json", **measured)
 
 
+def measure_graph(media: Path, target_i: float, target_tp: float) -> OutputStream:
+    """Pass 1 as a graph: the first audio stream through ebur128 and measuring loudnorm,
+    decoded to nothing (the reports go to the log)."""
+    audio = ffmpeg_python.input(str(media))["a:0"]
+    return _loudnorm(ebur128(stereo(audio)), target_i, target_tp).output("-", format="null")
+
+
 def measure(media: Path, target_i: float, target_tp: float,
             duration_ms: int) -> tuple[LoudnormReport, Loudness]:
     """Pass 1: loudnorm's measurement and the ebur128 figures of the programme audio."""
-    audio = ffmpeg_python.input(str(media))["a:0"]
-    out = _loudnorm(ebur128(stereo(audio)), target_i, target_tp).output("-", format="null")
-    stderr = ffmpeg.run_graph(out, duration_ms=duration_ms, desc="loudness: measuring")
+    stderr = ffmpeg.run_graph(measure_graph(media, target_i, target_tp),
+                              duration_ms=duration_ms, desc="loudness: measuring")
     try:
         return parse_loudnorm(stderr), parse_ebur128(stderr)
     except (ValueError, json.JSONDecodeError) as e:
@@ -117,11 +123,15 @@ def gain(audio: FilterableStream, db: float) -> FilterableStream:
     return audio.filter("volume", volume=f"{db:.2f}dB")
 
 
+def measure_file_graph(path: Path) -> OutputStream:
+    """The first audio stream of `path` through ebur128 (true peak), decoded to nothing."""
+    return ebur128(ffmpeg_python.input(str(path))["a:0"]).output("-", format="null")
+
+
 def measure_file(path: Path) -> Loudness:
     """ebur128 figures (true peak included) of the first audio stream of an encoded file.
     Decodes only the audio."""
-    out = ebur128(ffmpeg_python.input(str(path))["a:0"]).output("-", format="null")
-    return parse_ebur128(ffmpeg.run_graph(out, loglevel="info"))
+    return parse_ebur128(ffmpeg.run_graph(measure_file_graph(path), loglevel="info"))
 
 
 def ceiling_gain(measured_tp: float | None, ceiling: float) -> float:

@@ -33,8 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
-
 from .. import ffmpeg, fsutil, timecode
 from ..didactics.model import ChapterEntry
 from ..errors import ManifestError
@@ -338,9 +336,7 @@ def _poster_at(film: Film, spec: EncodeSpec, at_ms: int) -> Path:
     if not path.is_file():
         pw, ph = encode.poster_size(spec)
         with atomic_path(path) as tmp:
-            frame = ffmpeg_python.input(spec.media, ss=f"{at_ms / 1000:.3f}")["v:0"]
-            ffmpeg.run_graph(frame.filter("scale", w=pw, h=ph, flags="lanczos").output(
-                str(tmp), format="image2", **{"frames:v": 1, "q:v": 2}))
+            ffmpeg.run_graph(pictures.still_graph(spec.media, at_ms, pw, ph, tmp))
     return path
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from ffmpeg.nodes import FilterableStream
+import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
+from ffmpeg.nodes import FilterableStream, OutputStream
 
 from .. import timecode
 
@@ -65,6 +66,14 @@ def candidate_branch(video: FilterableStream, duration_ms: int, pw: int,
     """Poster candidates: a frame every poster_interval_s at pw x ph, scored."""
     return scored(video.filter("fps", fps=f"1/{poster_interval_s(duration_ms)}")
                   .filter("scale", w=pw, h=ph, flags="lanczos"))
+
+
+def still_graph(media: str | Path, at_ms: int, width: int, height: int, out: Path) -> OutputStream:
+    """One JPEG (quality as the poster candidates') of `media` at `at_ms`, scaled to
+    width x height."""
+    frame = ffmpeg_python.input(str(media), ss=f"{at_ms / 1000:.3f}")["v:0"]
+    return frame.filter("scale", w=width, h=height, flags="lanczos").output(
+        str(out), format="image2", **{"frames:v": 1, "q:v": 2})
 
 
 @dataclass

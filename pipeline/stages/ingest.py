@@ -161,14 +161,19 @@ def _needs_proxy(info: MediaInfo) -> bool:
 
 def _proxy(ctx: Context, media: Path, out: Path, duration_ms: int) -> None:
     """A light copy for the review page: 540p H.264, fast start, AAC stereo."""
+    with atomic_path(out) as tmp:
+        ffmpeg.run_graph(proxy_graph(media, tmp), duration_ms=duration_ms,
+                         desc=f"{ctx.film.id}: review proxy")
+
+
+def proxy_graph(media: Path, out: Path):
+    """The ffmpeg-python output of the review proxy: at most PROXY_HEIGHT high, H.264,
+    fast start, AAC stereo (when the programme has audio)."""
     src = ffmpeg_python.input(str(media))
     video = src["v:0"].filter("scale", w=-2, h=f"min({PROXY_HEIGHT},ih)")
-    with atomic_path(out) as tmp:
-        ffmpeg.run_graph(ffmpeg_python.output(
-            video, src["a:0?"], str(tmp), format="mp4", **{
-                "c:v": "libx264", "preset": "veryfast", "crf": "28", "pix_fmt": "yuv420p",
-                "c:a": "aac", "b:a": "96k", "ac": "2", "movflags": "+faststart"}),
-            duration_ms=duration_ms, desc=f"{ctx.film.id}: review proxy")
+    return ffmpeg_python.output(video, src["a:0?"], str(out), format="mp4", **{
+        "c:v": "libx264", "preset": "veryfast", "crf": "28", "pix_fmt": "yuv420p",
+        "c:a": "aac", "b:a": "96k", "ac": "2", "movflags": "+faststart"})
 
 
 def run(ctx: Context, plan: Plan[IngestInputs]) -> Result:
