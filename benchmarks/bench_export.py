@@ -16,7 +16,9 @@ figure much less.
 2. export: `casefilm export FILM` (a fresh workspace, nothing cached) against the
    equivalent hand-written ffmpeg commands: loudnorm pass 1; one process encoding the four
    rungs with loudness-normalised AAC into faststart MP4s plus the sprite sheet; a poster
-   grab; ffmpeg's own fMP4 HLS segmenting of each rung (stream copy). Goal <= 1.05.
+   grab; ffmpeg's own fMP4 HLS segmenting of each rung (stream copy). The export does more
+   than these: it scores poster candidates, hashes every artifact, and checks (and on this
+   espeak-ng clip corrects) the encoded audio's true peak. Goal <= 1.05.
 3. fast path: `casefilm export FILM` after a caption-only change against the full export.
    Goal <= 0.05.
 

@@ -103,12 +103,17 @@ def test_top_rung_carries_chapters_and_language_tagged_mov_text(export_ws):  # n
     assert not low["chapters"] and all(s["codec_type"] != "subtitle" for s in low["streams"])
 
 
-def _ebur128(path: Path) -> float:
+def _r128_summary(path: Path) -> str:
+    """ffmpeg's own ebur128 summary (true peak included) of the first audio stream."""
     err = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:a:0",
-                          "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+                          "-af", "ebur128=peak=true", "-f", "null", "-"],
                          capture_output=True, text=True, check=True).stderr
-    summary = err[err.rindex("Summary:"):]
-    return float(re.search(r"I:\s*(-?[\d.]+) LUFS", summary).group(1))
+    return err[err.rindex("Summary:"):]
+
+
+def _ebur128(path: Path) -> float:
+    """Integrated loudness (LUFS)."""
+    return float(re.search(r"I:\s*(-?[\d.]+) LUFS", _r128_summary(path)).group(1))
 
 
 def test_loudness_within_1_lu_and_recorded(export_ws):  # noqa: F811
@@ -127,12 +132,8 @@ def test_loudness_within_1_lu_and_recorded(export_ws):  # noqa: F811
 
 
 def _true_peak(path: Path) -> float:
-    """True peak (dBTP) of the first audio stream, measured by ffmpeg itself."""
-    err = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:a:0",
-                          "-af", "ebur128=peak=true", "-f", "null", "-"],
-                         capture_output=True, text=True, check=True).stderr
-    summary = err[err.rindex("Summary:"):]
-    return float(re.search(r"True peak:\s*Peak:\s*(-?[\d.]+) dBFS", summary).group(1))
+    """True peak (dBTP)."""
+    return float(re.search(r"True peak:\s*Peak:\s*(-?[\d.]+) dBFS", _r128_summary(path)).group(1))
 
 
 def test_every_rung_holds_the_true_peak_ceiling(export_ws):  # noqa: F811
