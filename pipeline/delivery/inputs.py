@@ -40,7 +40,7 @@ def existing(film: Film) -> dict[str, Path]:
 
 
 @dataclass(frozen=True)
-class ExportInputs:
+class ExportSources:
     files: dict[str, Path]  # existing(film)
     captions: CaptionSet | None  # None: the subtitles stage made no cues.json
     provenance: LiveProvenance | None  # with captions
@@ -52,14 +52,14 @@ class ExportInputs:
         return self.chapters.chapters if self.chapters is not None else []
 
 
-def read(film: Film) -> ExportInputs:
+def read(film: Film) -> ExportSources:
     """Every input of the export besides the programme (raises ManifestError naming the
     file and field of a bad one)."""
     files = existing(film)
     captions = load_cues(film)
     prov = provenance(film, film.manifest.language, cues=captions) if captions is not None else None
     chapters = load_chapters(film) if "chapters.json" in files else None
-    return ExportInputs(files=files, captions=captions, provenance=prov, chapters=chapters,
+    return ExportSources(files=files, captions=captions, provenance=prov, chapters=chapters,
                         jsonld=_read_jsonld(files.get("chapters.jsonld")))
 
 
