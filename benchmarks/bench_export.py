@@ -16,7 +16,9 @@ figure much less.
 2. export: `casefilm export FILM` (a fresh workspace, nothing cached) against the
    equivalent hand-written ffmpeg commands: loudnorm pass 1; one process encoding the four
    rungs with loudness-normalised AAC into faststart MP4s plus the sprite sheet; a poster
-   grab; ffmpeg's own fMP4 HLS segmenting of each rung (stream copy). Goal <= 1.05.
+   grab; ffmpeg's own fMP4 HLS segmenting of each rung (stream copy). The export does more
+   than these: it scores poster candidates, hashes every artifact, and checks (and on this
+   espeak-ng clip corrects) the encoded audio's true peak. Goal <= 1.05.
 3. fast path: `casefilm export FILM` after a caption-only change against the full export.
    Goal <= 0.05.
 
@@ -40,12 +42,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from pipeline import ffmpeg  # noqa: E402
 from pipeline.delivery import encode, ladder, loudness  # noqa: E402
+from pipeline.delivery.model import EncodeSpec  # noqa: E402
 from tests.conftest import write_film  # noqa: E402
 from tests.test_export_support import (CUES, FILM, make_clip, manifest, write_captions,  # noqa: E402
                                        write_chapters, write_programme)
 
 FF = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+
+
+def x264(r: ladder.Rung, preset: str) -> list[str]:
+    """The ladder's x264 options of rung `r` as argv."""
+    return [a for k, v in ladder.x264_options(r, preset).items() for a in (f"-{k}", v)]
 
 
 CPU: dict[str, float] = {}
@@ -118,8 +127,8 @@ def main() -> None:
     write_chapters(ws, FILM)
     dur_ms = round(a.seconds * 1000)
     rungs = ladder.select_rungs(1920, 1080, 25.0)
-    spec = encode.EncodeSpec(media=str(clip), media_sha256="-", duration_ms=dur_ms, width=1920,
-                             height=1080, fps=25.0, has_audio=True, rungs=rungs, preset=a.preset)
+    spec = EncodeSpec(media=str(clip), media_sha256="-", duration_ms=dur_ms, width=1920,
+                      height=1080, fps=25.0, has_audio=True, rungs=rungs, preset=a.preset)
 
     # 1. one process vs separate runs (video only, identical encoder settings)
     one = work / "one"
@@ -127,12 +136,13 @@ def main() -> None:
     for d in (one, sep):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir()
-    t_one = timed(lambda: sh([*FF, *encode.ladder_args(spec, one, extras=False)]), "one")
+    t_one = timed(lambda: sh([*FF, *ffmpeg.graph_args(*encode.ladder_outputs(spec, one, extras=False))]),
+                  "one")
 
     def separate():
         for r in rungs:
             sh([*FF, "-i", clip, "-vf", f"setsar=1,scale={r.width}:{r.height}:flags=lanczos,format=yuv420p",
-                *ladder.x264_args(r, a.preset), "-an", "-f", "mp4", sep / f"video-{r.name}.mp4"])
+                *x264(r, a.preset), "-an", "-f", "mp4", sep / f"video-{r.name}.mp4"])
     t_sep = timed(separate, "sep")
 
     # 2. our export vs the hand-written equivalent
@@ -143,10 +153,13 @@ def main() -> None:
 
     def handwritten():
         err = sh(["ffmpeg", "-nostdin", "-hide_banner", "-i", clip, "-map", "0:a:0", "-af",
-                  f"{loudness.PRE_CHAIN},loudnorm=I=-16:TP=-1.5:LRA=11:print_format=json",
+                  "aformat=channel_layouts=stereo,loudnorm=I=-16:TP=-1.5:LRA=11:print_format=json",
                   "-f", "null", "-"])
         m = loudness.parse_loudnorm(err)
-        af = loudness.apply_filter(-16, -1.5, m)
+        af = (f"aformat=channel_layouts=stereo,loudnorm=I=-16:TP=-1.5:LRA=11"
+              f":measured_I={m.input_i}:measured_TP={m.input_tp}:measured_LRA={m.input_lra}"
+              f":measured_thresh={m.input_thresh}:offset={m.target_offset}"
+              f":linear=true:print_format=json,aresample=48000")
         n = len(rungs)
         graph = (f"[0:v]setsar=1,split={n + 1}" + "".join(f"[s{i}]" for i in range(n + 1)) + ";"
                  + ";".join(f"[s{i}]scale={r.width}:{r.height}:flags=lanczos,format=yuv420p[v{i}]"
@@ -155,7 +168,7 @@ def main() -> None:
                  + "".join(f"[a{i}]" for i in range(n)))
         args = [*FF, "-i", clip, "-filter_complex", graph]
         for i, r in enumerate(rungs):
-            args += ["-map", f"[v{i}]", "-map", f"[a{i}]", *ladder.x264_args(r, a.preset),
+            args += ["-map", f"[v{i}]", "-map", f"[a{i}]", *x264(r, a.preset),
                      "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-movflags", "+faststart",
                      hand / f"{r.name}.mp4"]
         args += ["-map", "[sp]", "-q:v", "4", hand / "sprite-%03d.jpg"]

@@ -142,5 +142,5 @@ def reports(ws: Workspace, film_id: str = FILM_ID) -> DemoReports:
     sm = qc.result.summary
     _, paths = write_reports(ws)
     html = next(p for p in paths if p.suffix == ".html")
-    return DemoReports(qc.html, f"{sm['cues']} cues, {sm['findings']} findings "
-                                f"({sm['hard']} hard)", html)
+    return DemoReports(qc.html, f"{sm.cues} cues, {sm.findings} findings "
+                                f"({sm.hard} hard)", html)

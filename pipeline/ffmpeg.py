@@ -4,6 +4,14 @@ argv is always a list, `-nostdin` always set, stderr captured and carried by the
 `ToolError`; callers never see an exit code. Long runs report progress through `-progress`.
 A child ffmpeg dies with its parent (PR_SET_PDEATHSIG), so `kill -9` of casefilm leaves no
 encoder writing in the background.
+
+Filter graphs are built with ffmpeg-python (the user's choice for this project) and run
+here too: `run_graph(*outputs)` compiles the graph to argv (ffmpeg-python's `get_args()`,
+without the leading binary) and hands it to `run`, so a graph gets the same progress bar,
+parent-death signal and stderr-carrying errors as any other call. The package's module is
+also called `ffmpeg`; inside `pipeline` it is imported as `import ffmpeg as ffmpeg_python`
+(absolute imports only, so `pipeline/ffmpeg.py` never shadows it). Stream copies and plain
+transcodes without a filter stay argv lists given to `run`.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Sequence
 
+import ffmpeg as ffmpeg_python  # ffmpeg-python, not this module
+from ffmpeg.nodes import FilterableStream, FilterNode, Node, OutputStream
 from tqdm import tqdm
 
 from .errors import MediaError, MissingTool, ToolError
@@ -88,6 +98,58 @@ def run(
     if rc != 0:
         raise ToolError(argv, rc, stderr)
     return stderr
+
+
+def graph_args(*outputs: OutputStream) -> list[str]:
+    """argv (without the leading binary) of one ffmpeg process writing all `outputs`
+    (ffmpeg-python output streams; several are merged into one process)."""
+    if not outputs:
+        raise ValueError("graph_args needs at least one output")
+    spec = outputs[0] if len(outputs) == 1 else ffmpeg_python.merge_outputs(*outputs)
+    return spec.get_args()
+
+
+def run_graph(*outputs: OutputStream, duration_ms: int | None = None, desc: str | None = None,
+              loglevel: str | None = None) -> str:
+    """Run the ffmpeg-python graph ending in `outputs` through `run`; return stderr.
+
+    `loglevel` (e.g. "info") when the caller parses filter reports (loudnorm, ebur128,
+    signalstats) from stderr."""
+    pre = ["-loglevel", loglevel] if loglevel else []
+    return run([*pre, *graph_args(*outputs)], duration_ms=duration_ms, desc=desc)
+
+
+class _SourceNode(FilterNode):
+    """A source filter (no input pad) inside -filter_complex. ffmpeg-python's FilterNode
+    insists on an input stream, and it identifies nodes by their parameters, so two equal
+    sources (two silent clips of one length) would merge into one node used twice; each
+    source node here is distinct."""
+
+    def __init__(self, name: str, args: list, kwargs: dict):
+        Node.__init__(self, stream_spec=None, name=name, incoming_stream_types={},
+                      outgoing_stream_type=FilterableStream, min_inputs=0, max_inputs=0,
+                      args=args, kwargs=kwargs)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other) -> bool:
+        return self is other
+
+
+def source(name: str, *args, **kwargs) -> FilterableStream:
+    """The output of source filter `name` (color, anullsrc, sine …) in a graph, e.g.
+    `source("anullsrc", r=48000, cl="stereo")`."""
+    return _SourceNode(name, list(args), kwargs).stream()
+
+
+def fan_out(stream: FilterableStream, n: int, *, audio: bool) -> list[FilterableStream]:
+    """`n` independent uses of one stream: the stream itself, or the outputs of a
+    split/asplit (ffmpeg-python refuses a stream consumed twice)."""
+    if n <= 1:
+        return [stream]
+    node = stream.asplit() if audio else stream.split()
+    return [node[i] for i in range(n)]
 
 
 def probe_json(path: Path, *extra: str) -> dict:

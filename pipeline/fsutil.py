@@ -93,8 +93,12 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_bytes(text.encode("utf-8"))
 
 
 def sha256_json(data: object) -> str:
@@ -102,7 +106,11 @@ def sha256_json(data: object) -> str:
 
 
 class DigestCache:
-    """sha256 of files, remembered by (size, mtime_ns, inode) so large media is hashed once."""
+    """sha256 of files, remembered by (size, mtime_ns, inode) so large media is hashed once.
+
+    A writer that already knows a file's digest (it hashed the bytes while writing or
+    reading them, or links a file whose digest it recorded) says so with `remember`, so
+    nobody reads the file again to hash it."""
 
     def __init__(self, store: Path):
         self.store = store
@@ -124,6 +132,13 @@ class DigestCache:
         self._data[key] = stamp + [d]
         self._dirty = True
         return d
+
+    def remember(self, path: Path, digest: str) -> None:
+        """Record `digest` as the sha256 of `path` as it is now on disk."""
+        path = Path(path)
+        st = path.stat()
+        self._data[str(path.resolve())] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
+        self._dirty = True
 
     def save(self) -> None:
         if self._dirty:

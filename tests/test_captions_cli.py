@@ -118,7 +118,7 @@ def test_stage_qc_approval_and_voiding(workspace, programme_video):
     for c in cs.cues:
         assert not any(c.start < k < c.end for k in cs.cuts_ms), c
     assert {s.id: s.colour for s in cs.speakers} == {"anna": "white", "ben": "yellow"}
-    assert provenance(film)["status"] == "auto"
+    assert provenance(film).status == "auto"
     assert "up to date" in casefilm(workspace, "subtitles", "fall").stderr
 
     proc = casefilm(workspace, "qc", "fall")
@@ -135,12 +135,12 @@ def test_stage_qc_approval_and_voiding(workspace, programme_video):
     assert set(approval["files"]) == {"captions.vtt", "captions.srt", "captions.ttml"}
     assert "approved by Eva Prüfer" in casefilm(workspace, "status", "fall").stdout
     prov = provenance(film)
-    assert (prov["status"], prov["by"]) == ("approved", "Eva Prüfer")
+    assert (prov.status, prov.by) == ("approved", "Eva Prüfer")
     # the sign-off changes the provenance in cues.json: the stage picks it up, and an
     # identical regeneration keeps the approval valid
     assert casefilm(workspace, "subtitles", "fall").returncode == 0
     assert load_cues(film).provenance.approval["reviewer"] == "Eva Prüfer"
-    assert provenance(film)["status"] == "approved"
+    assert provenance(film).status == "approved"
 
     # an editor's correction changes the captions: the sign-off is void
     t = transcripts.current(film)
@@ -163,7 +163,7 @@ def test_stage_qc_approval_and_voiding(workspace, programme_video):
     status = casefilm(workspace, "status", "fall").stdout
     assert "void" in status and "captions.vtt" in status
     prov = provenance(film)
-    assert prov["status"] == "reviewed" and prov["approval_void"]
+    assert prov.status == "reviewed" and prov.approval_void
     assert load_cues(film).provenance.approval is None
 
 

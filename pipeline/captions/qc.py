@@ -22,7 +22,7 @@ from ..fsutil import write_json, write_text
 from ..models import Strict, utcnow
 from ..qc import ChecklistItem, Finding, Summary, summarise
 from ..workspace import Film
-from . import approval, store
+from . import LiveProvenance, approval, store
 from .profiles import Profile
 from .qc_rules import RULES, TrackCheck, rate
 
@@ -57,19 +57,6 @@ class CueRow(Strict):
     rules: list[str]
 
 
-class CaptionStatus(Strict):
-    """Who stands behind the captions now (`pipeline.captions.provenance`)."""
-
-    status: Literal["auto", "reviewed", "approved"]
-    by: str | None = None
-    at: str | None = None
-    transcript_revision: int | None = None
-    profile: str | None = None
-    approval_void: str | None = None
-    approval_text: str
-    label: str
-
-
 class QCResult(Strict):
     film: str
     title: str
@@ -77,7 +64,7 @@ class QCResult(Strict):
     profile: Profile
     generated_at: str = Field(default_factory=utcnow)
     files: dict[str, str] = Field(default_factory=dict)  # caption file -> sha256
-    provenance: CaptionStatus
+    provenance: LiveProvenance  # the captions' standing when QC ran
     summary: Summary
     findings: list[Finding]
     chart: Chart
@@ -169,7 +156,7 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
     return QCResult(
         film=film.id, title=cs.title, language=cs.language, profile=p,
         files=approval.current_checksums(film),
-        provenance=CaptionStatus.model_validate(caption_status(film)),
+        provenance=caption_status(film),
         summary=summarise(len(cs.cues), findings, RULES.ids()), findings=findings,
         chart=Chart(unit=p.reading_unit, limit=p.reading_limit, duration_ms=cs.duration_ms,
                     points=points),

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from .. import subtitle_io
 from ..models import Cue
+from .model import IFrame, Segment
 
 SDH_CHARACTERISTICS = ("public.accessibility.transcribes-spoken-dialog,"
                        "public.accessibility.describes-music-and-sound")
@@ -92,20 +93,20 @@ def _head(out: TextIO, durations: list[float], extra: str = "") -> None:
               f"{extra}")
 
 
-def write_media(out: TextIO, segments: list[dict], init: str = "init.mp4") -> None:
-    """segments: [{file, duration_s}] in order."""
-    _head(out, [s["duration_s"] for s in segments], f'#EXT-X-MAP:URI="{init}"\n')
+def write_media(out: TextIO, segments: list[Segment], init: str = "init.mp4") -> None:
+    """A rung's media playlist: the segments in order."""
+    _head(out, [s.duration_s for s in segments], f'#EXT-X-MAP:URI="{init}"\n')
     for s in segments:
-        out.write(f"#EXTINF:{s['duration_s']:.6f},\n{s['file']}\n")
+        out.write(f"#EXTINF:{s.duration_s:.6f},\n{s.file}\n")
     out.write("#EXT-X-ENDLIST\n")
 
 
-def write_iframes(out: TextIO, iframes: list[dict], init: str = "init.mp4") -> None:
-    """iframes: [{file, offset, length, duration_s}]: one IDR (with its moof) per segment."""
-    _head(out, [f["duration_s"] for f in iframes], f'#EXT-X-I-FRAMES-ONLY\n#EXT-X-MAP:URI="{init}"\n')
+def write_iframes(out: TextIO, iframes: list[IFrame], init: str = "init.mp4") -> None:
+    """A rung's I-frame playlist: one IDR (with its moof) per segment, as a byte range."""
+    _head(out, [f.duration_s for f in iframes], f'#EXT-X-I-FRAMES-ONLY\n#EXT-X-MAP:URI="{init}"\n')
     for f in iframes:
-        out.write(f"#EXTINF:{f['duration_s']:.6f},\n"
-                  f"#EXT-X-BYTERANGE:{f['length']}@{f['offset']}\n{f['file']}\n")
+        out.write(f"#EXTINF:{f.duration_s:.6f},\n"
+                  f"#EXT-X-BYTERANGE:{f.length}@{f.offset}\n{f.file}\n")
     out.write("#EXT-X-ENDLIST\n")
 
 

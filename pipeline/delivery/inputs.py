@@ -1,24 +1,27 @@
 """What the export stage reads besides the programme: caption and chapter files.
 
-Both are optional (a film may have no speech or no chapters); readers return None then.
-Contracts (written by the subtitles and chapters stages):
+Both are optional (a film may have no speech or no chapters). Contracts (written by the
+subtitles and chapters stages), read through their packages' own typed loaders:
 
     subtitles/<film>/captions.vtt, captions.srt, cues.json
-        cues.json: read through `pipeline.captions.load_cues` (typed), provenance live from
-                   `pipeline.captions.provenance` (auto | reviewed | approved)
+        cues.json: `pipeline.captions.load_cues` -> CaptionSet; the captions' standing now
+                   from `pipeline.captions.provenance` -> LiveProvenance
     chapters/<film>/chapters.vtt, chapters.json, chapters.jsonld, ffmetadata.txt
-        chapters.json: [{"start", "end" (ms), "title", "goals": [{id, text, level}],
-                         "summary"}, ...] (or {"chapters": [...]})
+        chapters.json: `pipeline.didactics.load_chapters` -> ChapterSet
+        chapters.jsonld: the schema.org VideoObject the player page completes; an open
+                         JSON-LD document, so it stays a dict
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..captions import CaptionSet, LiveProvenance, load_cues, provenance
+from ..didactics import load_chapters
+from ..didactics.model import ChapterEntry, ChapterSet
 from ..errors import ManifestError
-from ..models import Cue
 from ..workspace import Film
 
 CAPTION_FILES = ("captions.vtt", "captions.srt", "cues.json")
@@ -36,67 +39,45 @@ def existing(film: Film) -> dict[str, Path]:
     return out
 
 
-@dataclass
-class TranscriptCue:
-    start: int  # ms
-    end: int
-    text: str
-    speaker: str | None  # display name
-    kind: str = "speech"
+@dataclass(frozen=True)
+class ExportSources:
+    files: dict[str, Path]  # existing(film)
+    captions: CaptionSet | None  # None: the subtitles stage made no cues.json
+    provenance: LiveProvenance | None  # with captions
+    chapters: ChapterSet | None  # None: no chapters.json
+    jsonld: dict | None
+
+    @property
+    def chapter_list(self) -> list[ChapterEntry]:
+        return self.chapters.chapters if self.chapters is not None else []
 
 
-@dataclass
-class Captions:
-    status: str  # auto | in_review | reviewed | approved | unknown
-    provenance: dict
-    cues: list[Cue] = field(default_factory=list)
+def read(film: Film) -> ExportSources:
+    """Every input of the export besides the programme (raises ManifestError naming the
+    file and field of a bad one)."""
+    files = existing(film)
+    captions = load_cues(film)
+    prov = provenance(film, film.manifest.language, cues=captions) if captions is not None else None
+    chapters = load_chapters(film) if "chapters.json" in files else None
+    return ExportSources(files=files, captions=captions, provenance=prov, chapters=chapters,
+                        jsonld=_read_jsonld(files.get("chapters.jsonld")))
 
 
-def _load_json(path: Path):
+def _read_jsonld(path: Path | None) -> dict | None:
+    if path is None:
+        return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
         raise ManifestError(path, "", f"unreadable: {e}") from None
     except json.JSONDecodeError as e:
         raise ManifestError(path, "", f"malformed JSON at line {e.lineno}: {e.msg}") from None
-
-
-def read_captions(film: Film) -> Captions | None:
-    """The film's cues (typed, from the captions package) and their live provenance."""
-    from ..captions import load_cues, provenance  # noqa: PLC0415
-
-    cs = load_cues(film)
-    if cs is None:
-        return None
-    prov = provenance(film, film.manifest.language)
-    cues = [Cue(start=c.start, end=c.end, lines=c.lines, speaker=c.speaker,
-                speakers=c.speakers, kind=c.kind) for c in cs.cues]
-    return Captions(status=prov["status"], provenance=prov, cues=cues)
-
-
-def read_chapters(film: Film) -> list[dict]:
-    """The chapters stage's chapters (typed, via `pipeline.didactics.load_chapters`) as
-    dicts {index, start, end (ms), title, goals: [{id, text, level}], summary}; [] when the
-    film has none."""
-    from ..didactics import load_chapters  # noqa: PLC0415
-
-    if not (film.chapters_dir / "chapters.json").exists():
-        return []
-    return [{"index": c.index, "start": c.start, "end": c.end, "title": c.title,
-             "goals": [{"id": g.id, "text": g.text, "level": g.level} for g in c.goals],
-             "summary": c.summary} for c in load_chapters(film).chapters]
-
-
-def read_jsonld(path: Path | None) -> dict | None:
-    if path is None:
-        return None
-    data = _load_json(path)
     if not isinstance(data, dict):
         raise ManifestError(path, "", "expected a JSON-LD object")
     return data
 
 
-def ffmetadata_text(chapters: list[dict], title: str) -> str:
+def ffmetadata_text(chapters: list[ChapterEntry], title: str) -> str:
     """FFMETADATA1 for `-map_chapters` when chapters/ffmetadata.txt is absent."""
     def esc(s: str) -> str:
         for ch in ("\\", "=", ";", "#", "\n"):
@@ -105,6 +86,6 @@ def ffmetadata_text(chapters: list[dict], title: str) -> str:
 
     lines = [";FFMETADATA1", f"title={esc(title)}", ""]
     for ch in chapters:
-        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={ch['start']}", f"END={ch['end']}",
-                  f"title={esc(ch['title'])}", ""]
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={ch.start}", f"END={ch.end}",
+                  f"title={esc(ch.title)}", ""]
     return "\n".join(lines)

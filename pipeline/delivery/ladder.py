@@ -9,7 +9,10 @@ larger than the programme in either dimension is left out (never upscale).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+
+from pydantic import ConfigDict
+
+from ..models import Strict
 
 # box height -> (box width, average kbit/s from Apple's ladder). The bitrate is the rung's
 # VBV cap (-maxrate) in capped-CRF mode; -bufsize is twice that.
@@ -45,8 +48,12 @@ H264_LEVELS: list[tuple[int, int, int, int]] = [
 HIGH_BITRATE_FACTOR = 1.25
 
 
-@dataclass(frozen=True)
-class Rung:
+class Rung(Strict):
+    """One rung of the ladder as chosen (before encoding); `EncodedRung` adds what the
+    encode measured."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     name: str  # "720p": the height of the 16:9 box it fits
     width: int  # output pixels, even
     height: int
@@ -62,9 +69,6 @@ class Rung:
     @property
     def level_str(self) -> str:
         return f"{self.level // 10}.{self.level % 10}"
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _even(x: float) -> int:
@@ -154,21 +158,22 @@ def _rung(name: str, w: int, h: int, fps: float, rate: int) -> Rung:
                 bufsize_kbps=2 * rate, level=level)
 
 
-def x264_args(rung: Rung, preset: str, crf: int = CRF) -> list[str]:
-    """Per-output encoder options for one rung: H.264 High, capped CRF, 2 s closed GOPs.
+def x264_options(rung: Rung, preset: str, crf: int = CRF) -> dict[str, str]:
+    """Per-output encoder options for one rung (ffmpeg option name without the dash ->
+    value): H.264 High, capped CRF, 2 s closed GOPs.
 
     Keyframes are forced by time (every GOP_SECONDS), scene cuts do not add any, so every
     rung has IDR frames at exactly the same times.
     """
     g = str(rung.gop_frames)
-    return [
-        "-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-level:v", rung.level_str,
-        "-pix_fmt", "yuv420p", "-crf", str(crf),
-        "-maxrate", f"{rung.maxrate_kbps}k", "-bufsize", f"{rung.bufsize_kbps}k",
-        "-g", g, "-keyint_min", g, "-sc_threshold", "0",
-        "-force_key_frames", f"expr:gte(t,n_forced*{GOP_SECONDS})",
-        "-x264-params", "open-gop=0",
-    ]
+    return {
+        "c:v": "libx264", "preset": preset, "profile:v": "high", "level:v": rung.level_str,
+        "pix_fmt": "yuv420p", "crf": str(crf),
+        "maxrate": f"{rung.maxrate_kbps}k", "bufsize": f"{rung.bufsize_kbps}k",
+        "g": g, "keyint_min": g, "sc_threshold": "0",
+        "force_key_frames": f"expr:gte(t,n_forced*{GOP_SECONDS})",
+        "x264-params": "open-gop=0",
+    }
 
 
 def avc1_codec(avcc_profile: int, avcc_compat: int, avcc_level: int) -> str:

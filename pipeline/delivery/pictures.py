@@ -1,11 +1,15 @@
-"""Poster frame choice and the thumbnail sprite's WebVTT.
+"""Poster frame choice, the picture branches of the encode graph, and the thumbnail
+sprite's WebVTT.
 
-Poster candidates are JPEG frames taken at a fixed interval during the one encode pass. A
-candidate qualifies when it is neither dark nor washed out (mean luma 35..215 of 255),
-has contrast (luma spread of at least 60 between the 10th and 90th percentile) and is not
-mid-transition (its mean luma within 12 % of both neighbours). Among those, the one with
-the most detail wins; detail is measured by the JPEG's size at fixed quality (a flat or
-blurred frame compresses small). The first and last 5 % of the film (titles, fades) are
+Poster candidates are frames the one encode pass takes at a fixed interval, scales to the
+poster box and writes as JPEGs; `signalstats` in the same branch prints each candidate's
+luma figures to the encode's log (`metadata=mode=print`), so scoring needs no second decode
+(and no path goes into the filter graph, so workspace paths with quotes or colons are
+safe). A candidate qualifies when it is neither dark nor washed out (mean luma 35..215 of
+255), has contrast (luma spread of at least 60 between the 10th and 90th percentile) and is
+not mid-transition (its mean luma within 12 % of both neighbours). Among those, the one
+with the most detail wins; detail is measured by the JPEG's size at fixed quality (a flat
+or blurred frame compresses small). The first and last 5 % of the film (titles, fades) are
 used only when nothing else qualifies.
 """
 
@@ -15,6 +19,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+
+import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
+from ffmpeg.nodes import FilterableStream, OutputStream
 
 from .. import ffmpeg, subtitle_io
 from ..models import Cue
@@ -39,42 +46,77 @@ def thumb_size(width: int, height: int) -> tuple[int, int]:
     return THUMB_WIDTH, h
 
 
+def sprite_branch(video: FilterableStream, duration_ms: int, width: int,
+                  height: int) -> FilterableStream:
+    """Sprite sheets: one thumbnail every thumb_interval_s, SPRITE_COLUMNS x SPRITE_ROWS
+    per sheet (image2 output sprite-NNN.jpg)."""
+    tw, th = thumb_size(width, height)
+    return (video.filter("fps", fps=f"1/{thumb_interval_s(duration_ms)}")
+            .filter("scale", w=tw, h=th, flags="lanczos")
+            .filter("tile", layout=f"{SPRITE_COLUMNS}x{SPRITE_ROWS}"))
+
+
+def scored(video: FilterableStream) -> FilterableStream:
+    """Pass frames through unchanged, printing their signalstats (YAVG, YLOW, YHIGH …) to
+    the log at level info; `parse_stats` reads them back."""
+    return video.filter("signalstats").filter("metadata", mode="print")
+
+
+def candidate_branch(video: FilterableStream, duration_ms: int, pw: int,
+                     ph: int) -> FilterableStream:
+    """Poster candidates: a frame every poster_interval_s at pw x ph, scored."""
+    return scored(video.filter("fps", fps=f"1/{poster_interval_s(duration_ms)}")
+                  .filter("scale", w=pw, h=ph, flags="lanczos"))
+
+
+def still_graph(media: str | Path, at_ms: int, width: int, height: int, out: Path) -> OutputStream:
+    """One JPEG (quality as the poster candidates') of `media` at `at_ms`, scaled to
+    width x height."""
+    frame = ffmpeg_python.input(str(media), ss=f"{at_ms / 1000:.3f}")["v:0"]
+    return frame.filter("scale", w=width, h=height, flags="lanczos").output(
+        str(out), format="image2", **{"frames:v": 1, "q:v": 2})
+
+
 @dataclass
 class Candidate:
     path: Path
     time_ms: int
-    yavg: float = 0.0
-    ylow: float = 0.0
-    yhigh: float = 0.0
-    size: int = 0
+    yavg: float = 0.0  # mean luma, 0..255
+    ylow: float = 0.0  # 10th percentile
+    yhigh: float = 0.0  # 90th percentile
+    size: int = 0  # JPEG bytes
 
 
 _FRAME = re.compile(r"\] frame:(\d+)\s+pts:")
 _KV = re.compile(r"\] lavfi\.signalstats\.(YAVG|YLOW|YHIGH)=([\d.]+)")
 
 
-def _stats(pattern: Path, n: int) -> list[dict]:
-    """signalstats of the numbered JPEGs `pattern` (printed to ffmpeg's log: no path goes
-    into the filter graph, so workspace paths with quotes or colons are safe)."""
-    stderr = ffmpeg.run(["-loglevel", "info", "-f", "image2", "-i", pattern, "-vf",
-                         "signalstats,metadata=mode=print", "-f", "null", "-"])
+def parse_stats(stderr: str) -> list[dict[str, float]]:
+    """signalstats rows printed by `scored`, in frame order."""
     rows: list[dict] = []
     for line in stderr.splitlines():
         if _FRAME.search(line):
             rows.append({})
         elif (m := _KV.search(line)) and rows:
             rows[-1][m.group(1)] = float(m.group(2))
-    return rows[:n]
+    return rows
+
+
+def candidates(files: list[Path], stats: list[dict[str, float]], every_s: float) -> list[Candidate]:
+    """Candidates from the numbered JPEGs (in order, one per `every_s` from 0) and their
+    signalstats rows."""
+    out = []
+    for i, (p, row) in enumerate(zip(files, stats)):
+        out.append(Candidate(p, round(i * every_s * 1000), yavg=row.get("YAVG", 0.0),
+                             ylow=row.get("YLOW", 0.0), yhigh=row.get("YHIGH", 0.0),
+                             size=p.stat().st_size))
+    return out
 
 
 def choose_poster(cands: list[Candidate], duration_ms: int) -> Candidate:
-    """The representative frame among `cands` (see module docstring)."""
+    """The representative frame among scored `cands` (see module docstring)."""
     if not cands:
         raise ValueError("no poster candidates")
-    pattern = cands[0].path.parent / "cand-%04d.jpg"
-    for c, row in zip(cands, _stats(pattern, len(cands))):
-        c.yavg, c.ylow, c.yhigh = row.get("YAVG", 0), row.get("YLOW", 0), row.get("YHIGH", 0)
-        c.size = c.path.stat().st_size
 
     def ok(i: int, c: Candidate) -> bool:
         if not (35 <= c.yavg <= 215) or c.yhigh - c.ylow < 60:

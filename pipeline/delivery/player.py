@@ -17,9 +17,11 @@ import os
 from pathlib import Path
 
 from .. import i18n, templating, timecode
+from ..captions import CaptionSet, LiveProvenance
+from ..didactics.model import ChapterEntry
 from ..models import Programme
 from ..workspace import Film
-from .inputs import Captions
+from .model import ProgressiveMp4, Sprite
 
 PKG = Path(__file__).resolve().parent.parent
 TEMPLATES = templating.TEMPLATES
@@ -76,9 +78,11 @@ def iso_duration(ms: int) -> str:
     return "PT" + (f"{h}H" if h else "") + (f"{m}M" if m else "") + f"{sec}S"
 
 
-def jsonld_for(film: Film, programme: Programme, base: dict | None, chapters: list[dict],
-               captions: Captions | None, has_caption_track: bool, top_mp4: str) -> dict:
-    """schema.org VideoObject: the chapters stage's JSON-LD, completed with delivery fields."""
+def jsonld_for(film: Film, programme: Programme, base: dict | None,
+               chapters: list[ChapterEntry], captions: CaptionSet | None,
+               has_caption_track: bool, top_mp4: str) -> dict:
+    """schema.org VideoObject: the chapters stage's JSON-LD (an open JSON-LD document, so a
+    dict), completed with delivery fields."""
     m = film.manifest
     doc = dict(base or {})
     doc.setdefault("@context", "https://schema.org")
@@ -98,32 +102,36 @@ def jsonld_for(film: Film, programme: Programme, base: dict | None, chapters: li
     if captions is not None and captions.cues:
         doc.setdefault("transcript", " ".join(c.text for c in captions.cues))
     if chapters and "hasPart" not in doc:
-        doc["hasPart"] = [{"@type": "Clip", "name": c["title"], "position": c["index"],
-                           "startOffset": round(c["start"] / 1000, 3),
-                           "endOffset": round(c["end"] / 1000, 3), "url": f"#t={c['start'] / 1000:g}"}
+        doc["hasPart"] = [{"@type": "Clip", "name": c.title, "position": c.index,
+                           "startOffset": round(c.start / 1000, 3),
+                           "endOffset": round(c.end / 1000, 3), "url": f"#t={c.start / 1000:g}"}
                           for c in chapters]
     return doc
 
 
-def thumbs(sprite: dict, duration_ms: int) -> list[dict]:
-    tw, th, cols = sprite["thumb_width"], sprite["thumb_height"], sprite["columns"]
-    per = cols * sprite["rows"]
+def thumbs(sprite: Sprite, duration_ms: int) -> list[dict]:
+    """The page script's thumbnail table (JSON for the browser): times in ms, boxes in px."""
+    tw, th, cols = sprite.thumb_width, sprite.thumb_height, sprite.columns
+    per = cols * sprite.rows
     out = []
-    for i in range(sprite["count"]):
-        start = i * sprite["interval_s"] * 1000
+    for i in range(sprite.count):
+        start = i * sprite.interval_s * 1000
         if start >= duration_ms:
             break
         sheet, k = divmod(i, per)
         row, col = divmod(k, cols)
-        out.append({"start": start, "end": min(start + sprite["interval_s"] * 1000, duration_ms),
+        out.append({"start": start, "end": min(start + sprite.interval_s * 1000, duration_ms),
                     "src": f"thumbs/sprite-{sheet + 1:03d}.jpg", "x": col * tw, "y": row * th,
                     "w": tw, "h": th})
     return out
 
 
-def render(*, film: Film, programme: Programme, mp4s: list[dict], has_hls_js: bool,
-           captions: Captions | None, has_caption_track: bool, has_chapter_track: bool,
-           chapters: list[dict], jsonld: dict | None, sprite: dict, poster_info: dict) -> str:
+def render(*, film: Film, programme: Programme, mp4s: list[ProgressiveMp4], has_hls_js: bool,
+           captions: CaptionSet | None, provenance: LiveProvenance | None,
+           has_caption_track: bool, has_chapter_track: bool, chapters: list[ChapterEntry],
+           jsonld: dict | None, sprite: Sprite) -> str:
+    """index.html of the export. `mp4s` largest first; `chapters` as the chapters stage
+    resolved them; `captions`/`provenance` None when the film has no cues."""
     m = film.manifest
     lang = m.language
     s = strings(lang)
@@ -140,19 +148,19 @@ def render(*, film: Film, programme: Programme, mp4s: list[dict], has_hls_js: bo
         if not paragraphs or c["speaker"] != paragraphs[-1]["speaker"] or c["kind"] == "sound":
             paragraphs.append({"speaker": c["speaker"], "cues": []})
         paragraphs[-1]["cues"].append({**c, "i": i})
-    chapter_rows = [{**c, "time": timecode.short(c["start"])} for c in chapters]
+    chapter_rows = [{**c.model_dump(), "time": timecode.short(c.start)} for c in chapters]
     # progressive fallback: the largest rung up to 720p (broad reach), else the smallest
-    fallback = next((x for x in mp4s if x["height"] <= 720), mp4s[-1])
-    status = captions.status if captions is not None else None
+    fallback = next((x for x in mp4s if x.height <= 720), mp4s[-1])
+    status = provenance.status if provenance is not None else None
     data = {
         "lang": lang, "durationMs": programme.duration_ms,
-        "hls": "hls/master.m3u8" if has_hls_js else None, "mp4": fallback["src"],
+        "hls": "hls/master.m3u8" if has_hls_js else None, "mp4": fallback.src,
         "cues": [{"start": c["start"], "end": c["end"], "text": c["text"]} for c in cues],
-        "chapters": [{"start": c["start"], "end": c["end"], "title": c["title"]} for c in chapters],
+        "chapters": [{"start": c.start, "end": c.end, "title": c.title} for c in chapters],
         "thumbs": thumbs(sprite, programme.duration_ms),
         "strings": s,
     }
-    doc = jsonld_for(film, programme, jsonld, chapters, captions, has_caption_track, mp4s[0]["src"])
+    doc = jsonld_for(film, programme, jsonld, chapters, captions, has_caption_track, mp4s[0].src)
     return templating.render("player.html.j2",
         s=s, lang=lang, title=m.title, organisation=m.organisation, film=film.id,
         duration=timecode.short(programme.duration_ms),

@@ -64,14 +64,15 @@ def run(ctx: Context, plan: Plan[ExportInputs]) -> Result:
     if not Path(prog.media).is_file():
         raise MediaError(prog.media, "programme file missing (run ingest again)")
     res = package.export(ctx.film, prog, report=ctx.report)
-    loud = res.manifest.get("loudness") or {}
     versions = {"ffmpeg": ffmpeg.version()}
-    if res.manifest.get("tools", {}).get("hls.js"):
-        versions["hls.js"] = res.manifest["tools"]["hls.js"]
+    if res.manifest.tools.hls_js:
+        versions["hls.js"] = res.manifest.tools.hls_js
     notes = list(res.notes)
-    if loud.get("after"):
-        notes.append(f"loudness {loud['after']['integrated_lufs']} LUFS integrated, true peak "
-                     f"{loud['after']['true_peak_dbtp']} dBTP (target {loud['target']['integrated_lufs']})")
+    for track in res.manifest.audio:
+        loud = track.loudness
+        notes.append(f"loudness ({track.role} audio) {loud.after.integrated_lufs} LUFS integrated, "
+                     f"true peak {loud.after.true_peak_dbtp} dBTP (target "
+                     f"{loud.target.integrated_lufs} LUFS, ceiling {loud.target.true_peak_dbtp} dBTP)")
     notes.append("video encoded" if res.encoded else "renditions re-used (no video encode)")
     return Result(outputs=res.outputs, notes=notes, versions=versions)
 

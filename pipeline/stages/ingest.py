@@ -7,8 +7,11 @@ order after normalising them to one size, frame rate and audio format (in the fi
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
 
 from .. import ffmpeg
 from ..errors import ManifestError, MediaError
@@ -18,8 +21,9 @@ from ..programme import programme_path
 from .base import Context, Plan, Result, Stage
 
 ASR_RATE = 16_000  # Hz, what Whisper consumes
-MEZZANINE = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p",
-             "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2", "-movflags", "+faststart"]
+# output options of the joined programme (ffmpeg option name without the dash -> value)
+MEZZANINE = {"c:v": "libx264", "preset": "veryfast", "crf": "16", "pix_fmt": "yuv420p",
+             "c:a": "aac", "b:a": "192k", "ar": "48000", "ac": "2", "movflags": "+faststart"}
 
 
 @dataclass(frozen=True)
@@ -73,45 +77,65 @@ def _display_size(info: MediaInfo) -> tuple[int, int]:
     return (v.height, v.width) if v.rotation in (90, 270) else (v.width, v.height)
 
 
-def _join(ctx: Context, infos: list[MediaInfo], out: Path, max_height: int) -> None:
-    """Normalise and concatenate the sources into one mezzanine file, decoding each once."""
-    m = ctx.film.manifest
+def _join_size(infos: list[MediaInfo], max_height: int) -> tuple[int, int, float]:
+    """Frame size and rate of the joined programme: the largest source (display size),
+    at most `max_height` high, even; the first known frame rate (else 25)."""
     sized = [_display_size(i) for i in infos if i.video]
     w = max((s[0] for s in sized), default=1280)
     h = max((s[1] for s in sized), default=720)
     if h > max_height:
         w, h = w * max_height / h, max_height
-    w, h = _even(w), _even(h)
     fps = next((i.video.fps for i in infos if i.video and i.video.fps), None) or 25.0
-    fps = round(fps, 3)
-    args: list = []
-    graph: list[str] = []
-    for k, (src, info) in enumerate(zip(m.sources, infos)):
-        args += ["-i", ctx.film.resolve_media(src.file)]
-        d = info.duration_ms / 1000
+    return _even(w), _even(h), round(fps, 3)
+
+
+def join_graph(files: list[Path], infos: list[MediaInfo], channels: list[int | None],
+               out: Path, max_height: int):
+    """The ffmpeg-python output that normalises the sources (`files`, their `infos` and
+    optional voice `channels`, 1-based) to one size, rate and audio format and
+    concatenates them into `out`. A file listed twice is opened and decoded once (split).
+    Sources without video become black, without audio silence, of their duration."""
+    w, h, fps = _join_size(infos, max_height)
+    opened = {f: ffmpeg_python.input(str(f)) for f in files}
+    uses = Counter(files)
+    videos = {f: ffmpeg.fan_out(opened[f]["v:0"], uses[f], audio=False)
+              for f, i in zip(files, infos) if i.video}
+    audios = {f: ffmpeg.fan_out(opened[f]["a:0"], uses[f], audio=True)
+              for f, i in zip(files, infos) if i.audio}
+    parts = []
+    for f, info, ch in zip(files, infos, channels):
+        d = f"{info.duration_ms / 1000:.3f}"
         if info.video:
-            graph.append(
-                f"[{k}:v:0]scale={w}:{h}:force_original_aspect_ratio=decrease,"
-                f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={fps},format=yuv420p,"
-                f"tpad=stop_mode=clone:stop_duration={d:.3f},trim=duration={d:.3f},"
-                f"setpts=PTS-STARTPTS[v{k}]")
+            v = (videos[f].pop(0)
+                 .filter("scale", w=w, h=h, force_original_aspect_ratio="decrease")
+                 .filter("pad", w=w, h=h, x="(ow-iw)/2", y="(oh-ih)/2")
+                 .filter("setsar", 1).filter("fps", fps=fps).filter("format", "yuv420p")
+                 .filter("tpad", stop_mode="clone", stop_duration=d)
+                 .filter("trim", duration=d).filter("setpts", "PTS-STARTPTS"))
         else:
-            graph.append(f"color=c=black:s={w}x{h}:r={fps}:d={d:.3f},format=yuv420p[v{k}]")
+            v = ffmpeg.source("color", c="black", s=f"{w}x{h}", r=fps, d=d).filter("format", "yuv420p")
         if info.audio:
-            ch = src.audio_channel
-            pick = (f"pan=stereo|c0=c{ch - 1}|c1=c{ch - 1}," if ch
-                    else "aformat=channel_layouts=stereo,")
-            graph.append(f"[{k}:a:0]{pick}aresample=48000,apad,atrim=duration={d:.3f},"
-                         f"asetpts=PTS-STARTPTS[a{k}]")
+            a = audios[f].pop(0)
+            a = (a.filter("pan", args=f"stereo|c0=c{ch - 1}|c1=c{ch - 1}") if ch
+                 else a.filter("aformat", channel_layouts="stereo"))
+            a = (a.filter("aresample", 48000).filter("apad").filter("atrim", duration=d)
+                 .filter("asetpts", "PTS-STARTPTS"))
         else:
-            graph.append(f"anullsrc=r=48000:cl=stereo,atrim=duration={d:.3f}[a{k}]")
-    n = len(infos)
-    graph.append("".join(f"[v{k}][a{k}]" for k in range(n)) + f"concat=n={n}:v=1:a=1[v][a]")
+            a = ffmpeg.source("anullsrc", r=48000, cl="stereo").filter("atrim", duration=d)
+        parts += [v, a]
+    joined = ffmpeg_python.concat(*parts, v=1, a=1).node
+    return ffmpeg_python.output(joined[0], joined[1], str(out), format="mp4", **MEZZANINE)
+
+
+def _join(ctx: Context, infos: list[MediaInfo], out: Path, max_height: int) -> None:
+    """Normalise and concatenate the sources into one mezzanine file, decoding each once."""
+    m = ctx.film.manifest
+    files = [ctx.film.resolve_media(s.file) for s in m.sources]
     total = sum(i.duration_ms for i in infos)
     with atomic_path(out) as tmp:
-        ffmpeg.run([*args, "-filter_complex", ";".join(graph), "-map", "[v]", "-map", "[a]",
-                    *MEZZANINE, "-f", "mp4", tmp],
-                   duration_ms=total, desc=f"{ctx.film.id}: joining sources")
+        ffmpeg.run_graph(join_graph(files, infos, [s.audio_channel for s in m.sources], tmp,
+                                    max_height),
+                         duration_ms=total, desc=f"{ctx.film.id}: joining sources")
 
 
 def _asr_audio(ctx: Context, media: Path, out: Path, duration_ms: int) -> None:
@@ -135,12 +159,18 @@ def _needs_proxy(info: MediaInfo) -> bool:
 def _proxy(ctx: Context, media: Path, out: Path, duration_ms: int) -> None:
     """A light copy for the review page: 540p H.264, fast start, AAC stereo."""
     with atomic_path(out) as tmp:
-        ffmpeg.run(["-i", media, "-map", "0:v:0", "-map", "0:a:0?",
-                    "-vf", f"scale=-2:'min({PROXY_HEIGHT},ih)'", "-c:v", "libx264",
-                    "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p",
-                    "-c:a", "aac", "-b:a", "96k", "-ac", "2", "-movflags", "+faststart",
-                    "-f", "mp4", tmp],
-                   duration_ms=duration_ms, desc=f"{ctx.film.id}: review proxy")
+        ffmpeg.run_graph(proxy_graph(media, tmp), duration_ms=duration_ms,
+                         desc=f"{ctx.film.id}: review proxy")
+
+
+def proxy_graph(media: Path, out: Path):
+    """The ffmpeg-python output of the review proxy: at most PROXY_HEIGHT high, H.264,
+    fast start, AAC stereo (when the programme has audio)."""
+    src = ffmpeg_python.input(str(media))
+    video = src["v:0"].filter("scale", w=-2, h=f"min({PROXY_HEIGHT},ih)")
+    return ffmpeg_python.output(video, src["a:0?"], str(out), format="mp4", **{
+        "c:v": "libx264", "preset": "veryfast", "crf": "28", "pix_fmt": "yuv420p",
+        "c:a": "aac", "b:a": "96k", "ac": "2", "movflags": "+faststart"})
 
 
 def run(ctx: Context, plan: Plan[IngestInputs]) -> Result:

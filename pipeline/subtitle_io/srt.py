@@ -5,7 +5,9 @@ in it. So the writer puts an invisible U+2060 WORD JOINER after every `<` and `{
 inside `-->`: the text displays unchanged and stays inert. The reader removes every
 U+2060, which gives back the exact text (a U+2060 of the text itself is not kept), and
 drops the formatting tags SRT players interpret (`<b> <i> <u> <s> <font …>`, `{\\…}`).
-`&` stays as it is: SRT players show it.
+`&` stays as it is (SRT players show it), except before what reads as an HTML character
+reference (`&amp;`, `&#38;`): the reader decodes those, as players do, so the writer puts
+a U+2060 after such an `&`.
 
 Speakers are not marked up (SRT has no voices; the SDH dash convention stays in the text).
 """
@@ -13,6 +15,7 @@ Speakers are not marked up (SRT has no voices; the SDH dash convention stays in 
 from __future__ import annotations
 
 import io
+import html
 import re
 from typing import ClassVar, TextIO
 
@@ -29,16 +32,20 @@ WJ = "\u2060"  # WORD JOINER: invisible, no line break opportunity
 def srt_escape(text: str) -> str:
     """A clean line of plain text as SubRip cue text (see the module docstring)."""
     text = text.replace(WJ, "")
+    text = _ENTITY_START.sub("&" + WJ, text)  # "&amp;" said as such must not read back as "&"
     return text.replace("<", "<" + WJ).replace("{", "{" + WJ).replace("-->", "--" + WJ + ">")
 
 
+_ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9])")  # where a reader would see a character reference
 _LINES = re.compile(r"\r\n|\r|\n")  # the line terminators webvtt-py splits on
 _SRT_TAG = re.compile(r"</?(?:b|i|u|s|font)(?:\s[^<>]*)?>|\{\\[^{}]*\}", re.I)
 
 
 def srt_unescape(text: str) -> str:
-    """Plain text of one line of SubRip cue text: formatting tags dropped, U+2060 removed."""
-    return _SRT_TAG.sub("", text).replace(WJ, "")
+    """Plain text of one line of SubRip cue text: formatting tags dropped, HTML character
+    references decoded (SubRip has no escapes of its own, but files exported from web
+    tools carry `&amp;` and players render them as HTML), U+2060 removed."""
+    return html.unescape(_SRT_TAG.sub("", text)).replace(WJ, "")
 
 
 class SubRip(Format):

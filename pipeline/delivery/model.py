@@ -1,0 +1,357 @@
+"""Typed data of the export side: what the cached encode made, and what an export delivers.
+
+    EncodeSpec      what to encode; `EncodeSpec.key` names the cache directory
+    EncodeResult    `meta.json` of a finished cache directory: the encoded rungs (HLS
+                    segments, I-frame ranges, measured bitrates), the audio tracks with
+                    their loudness, the sprite sheets, the poster, the sha256 of every file
+    ExportManifest  `exports/<film>/manifest.json`: every artifact with role, size and
+                    sha256; rungs, audio tracks, loudness, caption provenance, poster
+
+Units: times in integer milliseconds unless a name ends in `_s` (seconds, as HLS
+playlists want them); bitrates in bit/s (`_bps`) or kbit/s (`_kbps`); loudness in LUFS,
+true peak in dBTP, loudness range in LU; sizes in bytes.
+
+Growing the export (issues 9 and 10) is additive:
+- another audio track (an audio-description mix) is one more `EncodedAudio` in
+  `EncodeResult.audio` (and `AudioTrack` in `ExportManifest.audio`) with a new
+  `AudioRole`; the main programme mix keeps role "main";
+- another kind of delivered file (AD script, rough cut, social clip) is one more
+  `ArtifactRole`, plus an optional `Artifact` field if it carries data of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import ConfigDict, Field, model_serializer
+
+from .. import ffmpeg
+from ..captions import LiveProvenance
+from ..fsutil import sha256_json
+from ..models import Ms, Strict
+from .ladder import AUDIO_KBPS, CRF, Rung
+
+ENCODE_VERSION = 2  # bump when the encode recipe changes in a way settings do not show
+
+# --- the encode ----------------------------------------------------------------------------
+
+
+class EncoderSettings(Strict):
+    """Everything that determines the encoded bytes (and nothing else); digested into the
+    cache key."""
+
+    v: int = ENCODE_VERSION
+    media: str  # sha256 of the programme
+    rungs: list[Rung]
+    preset: str
+    crf: int
+    audio_kbps: int | None  # None: no audio
+    loudness: tuple[float, float] | None  # (integrated LUFS, true-peak ceiling dBTP)
+    language: str  # ISO 639-2 of the main audio track
+    ffmpeg: str  # `ffmpeg -version` first line
+
+
+class EncodeSpec(Strict):
+    """What to encode: the programme and the film's export settings."""
+
+    media: str  # programme file
+    media_sha256: str
+    duration_ms: Ms
+    width: int
+    height: int
+    fps: float  # programme frame rate
+    has_audio: bool
+    rungs: list[Rung]
+    preset: str = "medium"
+    crf: int = CRF
+    audio_kbps: int = AUDIO_KBPS
+    loudness_lufs: float = -16.0
+    true_peak_dbtp: float = -1.5  # ceiling of every delivered audio track, verified after encoding
+    language: str = "und"  # ISO 639-2 code for the audio track
+
+    def settings(self) -> EncoderSettings:
+        return EncoderSettings(
+            media=self.media_sha256, rungs=self.rungs, preset=self.preset, crf=self.crf,
+            audio_kbps=self.audio_kbps if self.has_audio else None,
+            loudness=(self.loudness_lufs, self.true_peak_dbtp) if self.has_audio else None,
+            language=self.language, ffmpeg=ffmpeg.version())
+
+    @property
+    def key(self) -> str:
+        return sha256_json(self.settings().model_dump(mode="json"))[:20]
+
+
+class Segment(Strict):
+    """One fMP4 HLS media segment of a rung."""
+
+    file: str  # name inside the rung's HLS folder, e.g. "seg_00000.m4s"
+    duration_s: float
+    size: int
+
+
+class IFrame(Strict):
+    """Byte range of a segment holding its moof and first (IDR) sample: one I-frame
+    playlist entry."""
+
+    file: str
+    offset: int
+    length: int
+    duration_s: float
+
+
+class EncodedRung(Rung):
+    """A rung as encoded: its files in the cache directory and the measured figures."""
+
+    file: str  # progressive MP4 (video + audio, +faststart)
+    codecs: str  # RFC 6381, video and audio, e.g. "avc1.64001f,mp4a.40.2"
+    video_codec: str  # RFC 6381, video only (I-frame playlists)
+    hls_dir: str  # folder with init.mp4 and the segments
+    segments: list[Segment]
+    peak_bps: int  # highest segment bitrate (HLS BANDWIDTH)
+    average_bps: int  # total bits / total duration (HLS AVERAGE-BANDWIDTH)
+    iframe_peak_bps: int
+    iframe_average_bps: int
+    iframes: list[IFrame]
+
+
+class Loudness(Strict):
+    """EBU R128 figures of one measurement (None: not measurable, e.g. digital silence)."""
+
+    integrated_lufs: float | None
+    true_peak_dbtp: float | None
+    lra_lu: float | None
+
+
+class LoudnessTarget(Strict):
+    integrated_lufs: float
+    true_peak_dbtp: float  # the ceiling
+    lra_lu: float
+
+
+class LoudnormReport(Strict):
+    """The JSON block ffmpeg's `loudnorm` prints (values as it prints them, strings)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    input_i: str
+    input_tp: str
+    input_lra: str
+    input_thresh: str
+    output_i: str
+    output_tp: str
+    output_lra: str
+    output_thresh: str
+    normalization_type: str
+    target_offset: str
+
+
+class LoudnessReport(Strict):
+    """Loudness of one delivered audio track: measured before normalisation (`ebur128`,
+    pass 1), the loudnorm reports, and measured on the encoded AAC (`after`, `ebur128`
+    with true peak), which is what viewers get."""
+
+    target: LoudnessTarget
+    before: Loudness
+    loudnorm_pass1: LoudnormReport
+    loudnorm_pass2: LoudnormReport | None = None  # None: silent programme, no gain applied
+    normalization_type: Literal["linear", "dynamic"] | None = None
+    after: Loudness
+    # extra gain (dB, <= 0) applied after loudnorm so the encoded true peak stays under the
+    # ceiling (AAC overshoots what the limiter let through), and how many audio-only
+    # re-encodes that took; 0 and 0 when the first encode already held the ceiling
+    ceiling_gain_db: float = 0.0
+    ceiling_passes: int = 0
+
+
+AudioRole = Literal["main"]  # the programme's mix; issue 9 adds "description"
+
+
+class AudioTrack(Strict):
+    """A delivered audio track (muxed into every rung)."""
+
+    role: AudioRole
+    language: str  # ISO 639-2
+    codec: Literal["aac"] = "aac"
+    profile: Literal["LC"] = "LC"
+    sample_rate: int
+    channels: int
+    bitrate_kbps: int
+    loudness: LoudnessReport
+
+
+class EncodedAudio(AudioTrack):
+    file: str  # the encoded track in the cache directory, e.g. "audio.m4a"
+
+
+class Sprite(Strict):
+    """Thumbnail sprite sheets for scrub previews."""
+
+    files: list[str]  # sprite-NNN.jpg, in order
+    interval_s: int  # one thumbnail per interval
+    count: int  # thumbnails in all sheets
+    thumb_width: int
+    thumb_height: int
+    columns: int
+    rows: int
+
+
+class AutoPoster(Strict):
+    """A poster picked among the frames the encode made (see pictures.py)."""
+
+    file: str = "poster.jpg"
+    time_ms: Ms
+    method: Literal["auto"] = "auto"
+    luma_mean: float  # signalstats YAVG, 0..255
+    jpeg_bytes: int  # detail measure: JPEG size at fixed quality
+
+
+class FixedPoster(Strict):
+    """The poster at the time film.yaml `export.poster` names."""
+
+    file: str = "poster.jpg"
+    time_ms: Ms
+    method: Literal["film.yaml"] = "film.yaml"
+
+
+Poster = Annotated[Union[AutoPoster, FixedPoster], Field(discriminator="method")]
+
+
+class EncodeResult(Strict):
+    """meta.json of a finished cache directory."""
+
+    key: str
+    created_at: str
+    spec: EncodeSpec
+    encoder: EncoderSettings
+    rungs: list[EncodedRung]
+    audio: list[EncodedAudio]  # empty when the programme has no audio
+    first_video_pts_s: float  # presentation time of the first video frame in the segments
+    sprite: Sprite
+    poster: AutoPoster
+    # sha256 of every file in the directory an export links (path relative to it), taken
+    # while the encode wrote or read them, so an export never re-reads them for hashing
+    digests: dict[str, str]
+
+    @property
+    def main_audio(self) -> EncodedAudio | None:
+        return next((a for a in self.audio if a.role == "main"), None)
+
+
+# --- the export ----------------------------------------------------------------------------
+
+ArtifactRole = Literal[
+    "video",  # progressive MP4 of a rung
+    "captions", "chapters",  # sidecar tracks (WebVTT, SRT)
+    "hls-master-playlist", "hls-media-playlist", "hls-iframe-playlist", "hls-init",
+    "hls-segment", "hls-subtitle-playlist", "hls-subtitle-segment",
+    "poster", "thumbnail-sprite", "thumbnails",
+    "player-page", "player-asset",
+]
+
+
+class Artifact(Strict):
+    """One file of the export. Fields beyond path/size/sha256/role describe it where they
+    apply and are left out of manifest.json where they do not."""
+
+    path: str  # relative to exports/<film>/, POSIX separators
+    size: int
+    sha256: str
+    role: ArtifactRole
+    language: str | None = None  # BCP-47
+    format: str | None = None  # MIME type of text tracks
+    rung: str | None = None
+    width: int | None = None
+    height: int | None = None
+    codecs: str | None = None
+    captions: bool | None = None  # the MP4 carries mov_text captions
+    chapters: int | None = None  # chapters in the MP4
+    time_ms: Ms | None = None  # poster time
+    method: str | None = None  # how the poster was chosen
+    library: str | None = None  # vendored player library
+    version: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_none(self, handler):
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+class ManifestRung(Strict):
+    name: str
+    width: int
+    height: int
+    fps: float
+    level: int
+    maxrate_kbps: int
+    bufsize_kbps: int
+    codecs: str
+    peak_bps: int
+    average_bps: int
+
+    @classmethod
+    def of(cls, r: EncodedRung) -> "ManifestRung":
+        return cls(**r.model_dump(include=set(cls.model_fields)))
+
+
+class ProgrammeRef(Strict):
+    sha256: str
+    duration_ms: Ms
+    width: int
+    height: int
+    fps: float
+
+
+class EncodeRef(Strict):
+    key: str
+    reused: bool  # True: this export linked an earlier encode (no video encoded)
+    settings: EncoderSettings
+
+
+class CaptionSummary(Strict):
+    status: str  # LiveProvenance.status
+    provenance: LiveProvenance
+    cues: int
+
+
+class Tools(Strict):
+    model_config = ConfigDict(extra="forbid", validate_by_name=True, serialize_by_alias=True)
+
+    ffmpeg: str
+    hls_js: str | None = Field(default=None, alias="hls.js")
+
+
+class ExportManifest(Strict):
+    """exports/<film>/manifest.json, written last."""
+
+    film: str
+    title: str
+    language: str
+    created_at: str
+    export_version: int
+    programme: ProgrammeRef
+    encode: EncodeRef
+    rungs: list[ManifestRung]
+    audio: list[AudioTrack]
+    loudness: LoudnessReport | None  # the main track's (audio[role=main].loudness)
+    captions: CaptionSummary | None
+    chapters: int
+    poster: Poster
+    notes: list[str]
+    tools: Tools
+    artifacts: list[Artifact]
+
+
+class ManifestArtifacts(Strict):
+    """Just the artifact list of any manifest.json (for verification)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    artifacts: list[Artifact]
+
+
+class ProgressiveMp4(Strict):
+    """A rung's MP4 as the player page links it."""
+
+    src: str  # relative to the page
+    rung: str
+    width: int
+    height: int
