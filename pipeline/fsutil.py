@@ -16,7 +16,11 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import ManifestError
 
 TMP_PREFIX = ".tmp-"
 
@@ -56,6 +60,27 @@ def write_text(final: Path, text: str) -> Path:
 
 def write_json(final: Path, data: object) -> Path:
     return write_text(final, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_json(path: Path, model: type[M], what: str = "JSON") -> M:
+    """A structured JSON file casefilm wrote (a transcript, cues.json, chapters.json …)
+    read as `model`; every failure is one ManifestError naming the file and the field
+    (`write_json`'s counterpart)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(path, "", "file not found") from None
+    except UnicodeDecodeError as e:
+        raise ManifestError(path, "", f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as e:
+        raise ManifestError.from_validation(path, e) from None
+    except ValueError as e:
+        raise ManifestError(path, "", f"not a {what} file: {e}") from None
 
 
 def copy_atomic(src: Path, final: Path) -> Path:

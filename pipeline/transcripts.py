@@ -13,10 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from .errors import ManifestError, ReviewedTranscriptError, StaleRevision
-from .fsutil import TMP_PREFIX, write_text
+from .errors import ReviewedTranscriptError, StaleRevision
+from .fsutil import TMP_PREFIX, read_json, write_text
 from .models import Transcript
 from .workspace import Film
 
@@ -41,12 +39,7 @@ def revision_numbers(film: Film) -> list[int]:
 
 
 def read(path: Path) -> Transcript:
-    try:
-        return Transcript.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as e:
-        raise ManifestError.from_validation(path, e) from None
-    except ValueError as e:
-        raise ManifestError(path, "", f"not a transcript JSON file: {e}") from None
+    return read_json(path, Transcript, "transcript JSON")
 
 
 def current_path(film: Film) -> Path | None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from ..errors import ManifestError
+from ..fsutil import read_json
 from ..models import Cue, ReviewStatus, Strict
 from .profiles import Profile
 
@@ -81,9 +81,4 @@ def load(film: Film) -> CaptionSet | None:
 def load_path(path: Path) -> CaptionSet | None:
     if not path.exists():
         return None
-    try:
-        return CaptionSet.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as e:
-        raise ManifestError.from_validation(path, e) from None
-    except ValueError as e:
-        raise ManifestError(path, "", f"not a cues JSON file: {e}") from None
+    return read_json(path, CaptionSet, "cues JSON")

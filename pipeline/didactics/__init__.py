@@ -8,9 +8,8 @@ For the export stage and the player:
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
-from ..errors import ManifestError, StageOrderError
+from ..errors import StageOrderError
+from ..fsutil import read_json
 from ..workspace import Film
 from .model import ChapterEntry, ChapterSet, GoalRef, QuoteOut
 
@@ -24,7 +23,4 @@ def load_chapters(film: Film) -> ChapterSet:
     p = film.chapters_dir / "chapters.json"
     if not p.exists():
         raise StageOrderError(film.id, "export", "the chapters stage (chapters.json)")
-    try:
-        return ChapterSet.model_validate_json(p.read_text(encoding="utf-8"))
-    except ValidationError as e:
-        raise ManifestError.from_validation(p, e) from None
+    return read_json(p, ChapterSet, "chapters JSON")
