@@ -300,3 +300,46 @@ class ExportMismatch(CasefilmError):
 
     def __str__(self) -> str:
         return f"export differs from its manifest.json: {', '.join(self.films)}"
+
+
+# --- more than one process or machine (exit 7, 1) ---------------------------------------
+
+
+class FilmLocked(CasefilmError):
+    """Another process holds the film's lock (`pipeline.locks`), and this one does not
+    wait for it. `holder` describes that process (owner@host pid N since T)."""
+
+    def __init__(self, film: str, lock: Path | str, holder: str | None):
+        self.film, self.lock, self.holder = film, Path(lock), holder
+        super().__init__(film, lock, holder)
+
+    def __str__(self) -> str:
+        return (f"film {self.film!r} is being built by {self.holder or 'another process'} "
+                f"(lock {self.lock})")
+
+
+class SchedulerUnreachable(CasefilmError):
+    """The Dask scheduler named by --scheduler / CASEFILM_SCHEDULER cannot be reached
+    (nothing was started). Exit 7, the cluster's own code."""
+
+    exit_code = 7
+
+    def __init__(self, address: str, detail: str):
+        self.address, self.detail = address, detail
+        super().__init__(address, detail)
+
+    def __str__(self) -> str:
+        return (f"cannot reach the Dask scheduler at {self.address} ({self.detail}); start "
+                f"one with `dask scheduler`, or run without --scheduler/CASEFILM_SCHEDULER")
+
+
+class WorkerFailed(CasefilmError):
+    """A film failed on a cluster worker: the worker's error line and exit code, carried
+    back to the CLI, which reports it like a local failure."""
+
+    def __init__(self, line: str, exit_code: int, worker: str | None = None):
+        self.text, self.exit_code, self.worker = line, exit_code, worker
+        super().__init__(line, exit_code, worker)
+
+    def __str__(self) -> str:
+        return f"{self.text} (on worker {self.worker})" if self.worker else self.text

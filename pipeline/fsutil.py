@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterator, TypeVar
 
@@ -130,20 +131,53 @@ def sha256_json(data: object) -> str:
     return sha256_text(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str))
 
 
+@contextlib.contextmanager
+def flocked(path: Path) -> Iterator[None]:
+    """Hold an exclusive flock(2) on `path` (created if needed) for the block: the way
+    processes sharing a workspace, on one machine or on a network file system with locks,
+    take turns at a shared file. The lock dies with the process."""
+    import fcntl
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 class DigestCache:
     """sha256 of files, remembered by (size, mtime_ns, inode) so large media is hashed once.
 
     A writer that already knows a file's digest (it hashed the bytes while writing or
     reading them, or links a file whose digest it recorded) says so with `remember`, so
-    nobody reads the file again to hash it."""
+    nobody reads the file again to hash it.
+
+    Safe with concurrent writers (runs on other films, cluster workers): `save` merges the
+    entries this object added into what is on disk now, under a lock on `<store>.lock`, so
+    no process drops another's entries; the file itself is replaced atomically. An entry
+    is only ever used when size, mtime and inode still match, so an entry another process
+    wrote is as good as one's own."""
 
     def __init__(self, store: Path):
         self.store = store
+        self._data: dict[str, list] = self._read()
+        self._changed: set[str] = set()
+        self._guard = threading.Lock()
+
+    def _read(self) -> dict[str, list]:
         try:
-            self._data: dict[str, list] = json.loads(store.read_text())
+            data = json.loads(self.store.read_text())
         except (OSError, ValueError):
-            self._data = {}
-        self._dirty = False
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _put(self, key: str, entry: list) -> None:
+        with self._guard:
+            self._data[key] = entry
+            self._changed.add(key)
 
     def digest(self, path: Path) -> str:
         path = Path(path)
@@ -154,18 +188,30 @@ class DigestCache:
         if hit and hit[:3] == stamp:
             return hit[3]
         d = sha256_file(path)
-        self._data[key] = stamp + [d]
-        self._dirty = True
+        self._put(key, stamp + [d])
         return d
 
     def remember(self, path: Path, digest: str) -> None:
         """Record `digest` as the sha256 of `path` as it is now on disk."""
         path = Path(path)
         st = path.stat()
-        self._data[str(path.resolve())] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
-        self._dirty = True
+        self._put(str(path.resolve()), [st.st_size, st.st_mtime_ns, st.st_ino, digest])
 
     def save(self) -> None:
-        if self._dirty:
-            write_json(self.store, self._data)
-            self._dirty = False
+        """Merge this object's new entries into the store (see the class doc)."""
+        with self._guard:
+            if not self._changed:
+                return
+            mine = {k: self._data[k] for k in self._changed}
+            self._changed = set()
+        try:
+            with flocked(self.store.with_name(self.store.name + ".lock")):
+                disk = self._read()
+                disk.update(mine)
+                write_json(self.store, disk)
+        except BaseException:
+            with self._guard:
+                self._changed |= mine.keys()
+            raise
+        with self._guard:
+            self._data = {**disk, **{k: self._data[k] for k in self._changed}}

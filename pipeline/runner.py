@@ -1,7 +1,10 @@
 """The runner: order, skipping, resume, batch failure handling and status.
 
 Stages know nothing of this module; the pipeline is the visible list in
-`pipeline.stages.STAGES`.
+`pipeline.stages.STAGES`. It is the one place that decides what is up to date, wherever
+it runs: in the `casefilm` process, or on a cluster worker (`pipeline.cluster` sends
+`run_film` calls there, nothing else). A film is worked on under its lock
+(`pipeline.locks`), so two processes never build one film at once.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import preflight, records
-from .errors import CasefilmError, InternalError, Pending, StageOrderError, UnknownStage
+from . import locks, preflight, records
+from .errors import CasefilmError, FilmLocked, InternalError, Pending, StageOrderError, UnknownStage
 from .fsutil import sweep_temporaries
 from .stages import STAGES
 from .stages.base import Context, Plan, RunOptions, Stage
@@ -129,15 +132,30 @@ class FilmOutcome:
     worked: list[str]
     error: CasefilmError | None = None
 
+    @property
+    def locked(self) -> bool:
+        """True when the film was not worked on because another process holds its lock."""
+        return isinstance(self.error, FilmLocked)
+
 
 def run_film(film: Film, options: RunOptions, stages: list[Stage],
-             force: set[str] = frozenset()) -> FilmOutcome:
+             force: set[str] = frozenset(), *, wait: bool = True) -> FilmOutcome:
+    """Run `stages` for `film` under its lock. While another process holds the lock this
+    waits for it (said once), or with `wait=False` returns at once with a `FilmLocked`
+    error and nothing touched. Leftover temporaries of a killed run are swept only under
+    the lock, so a running writer's are never."""
     ctx = Context(film, options)
     outcome = FilmOutcome(film.id, [])
-    for d in (film.subtitles_dir, film.chapters_dir, film.export_dir, film.cache_dir,
-              film.transcript_dir):
-        sweep_temporaries(d)
+    lock = locks.FilmLock(film.ws.state, film.id)
     try:
+        lock.acquire(wait=wait, report=ctx.report)
+    except FilmLocked as e:
+        outcome.error = e
+        return outcome
+    try:
+        for d in (film.subtitles_dir, film.chapters_dir, film.export_dir, film.cache_dir,
+                  film.transcript_dir):
+            sweep_temporaries(d)
         preflight.check(film, [s.name for s in stages])  # what film.yaml shows, before any work
         for stage in stages:
             if run_stage(ctx, stage, force=stage.name in force):
@@ -149,7 +167,10 @@ def run_film(film: Film, options: RunOptions, stages: list[Stage],
             traceback.print_exc()
         outcome.error = InternalError(f"film {film.id!r}", e)
     finally:
-        film.ws.digests.save()
+        try:
+            film.ws.digests.save()
+        finally:
+            lock.release()
     return outcome
 
 

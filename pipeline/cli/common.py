@@ -16,7 +16,7 @@ import click
 
 from .. import __version__
 from ..errors import BatchFailed, CasefilmError, InputError, InternalError
-from ..runner import run_film, select_stages, stage_by_name
+from ..runner import FilmOutcome, run_film, select_stages, stage_by_name
 from ..stages.base import RunOptions, Stage
 from ..workspace import Film, Workspace
 
@@ -97,14 +97,64 @@ def whisper_options(command: Callable) -> Callable:
     return model_option(model_name_option(device_option(command)))
 
 
+def cluster_options(command: Callable) -> Callable:
+    """--scheduler ADDRESS ($CASEFILM_SCHEDULER) and --workers N: where a batch runs (see
+    `pipeline.cluster`); turn them into a ClusterSpec with `cluster_spec`."""
+    command = click.option(
+        "--workers", type=click.IntRange(min=1), metavar="N",
+        help="Start a local Dask cluster of N worker processes and run the films on it.")(command)
+    return click.option(
+        "--scheduler", envvar="CASEFILM_SCHEDULER", metavar="ADDRESS",
+        help="Send the films to the Dask scheduler at ADDRESS, e.g. tcp://host:8786 "
+             "(also $CASEFILM_SCHEDULER).")(command)
+
+
+def cluster_spec(scheduler: str | None, workers: int | None):
+    """The ClusterSpec of --scheduler/--workers, None for a run in this process."""
+    if scheduler and workers:
+        raise click.UsageError("give --scheduler or --workers, not both")
+    if not scheduler and not workers:
+        return None
+    from ..cluster import ClusterSpec  # dask is imported only for a cluster run
+
+    return ClusterSpec(scheduler=scheduler or None, workers=workers)
+
+
 # --- batches ----------------------------------------------------------------------------
 
+def run_local(films: list[Film], options: RunOptions, stages: list[Stage],
+              force: set[str] = frozenset()) -> list[FilmOutcome]:
+    """The films one after the other in this process. A film another process is building
+    (its lock is held) is put off until the others are done, then waited for; the runner
+    then finds it up to date instead of building it twice."""
+    outcomes = {}
+    later = []
+    for f in films:
+        o = run_film(f, options, stages, force, wait=False)
+        if o.locked:
+            report(f"[{f.id}] {o.error.line()}: coming back to it after the other films")
+            later.append(f)
+        else:
+            outcomes[f.id] = o
+    for f in later:
+        outcomes[f.id] = run_film(f, options, stages, force, wait=True)
+    return [outcomes[f.id] for f in films]
+
+
 def run_batch(films: list[Film], options: RunOptions, stages: list[Stage],
-              force: set[str] = frozenset()) -> None:
+              force: set[str] = frozenset(), cluster=None) -> None:
     """Run `stages` for each film, going on past a failed film; then one error line per
     failed film and a summary. Exit codes: a single failed film exits with its error's
-    code; several films with any failed raise BatchFailed (exit 1)."""
-    outcomes = [run_film(f, options, stages, force) for f in films]
+    code; several films with any failed raise BatchFailed (exit 1). With `cluster` (a
+    `pipeline.cluster.ClusterSpec`) the films are built on that Dask cluster, reported
+    the same way; a scheduler that cannot be reached stops everything before any work."""
+    if cluster is None:
+        outcomes = run_local(films, options, stages, force)
+    else:
+        from .. import cluster as dask_cluster
+
+        with dask_cluster.connect(cluster, report) as client:
+            outcomes = dask_cluster.run_films(client, films, options, stages, force, report)
     failed = [o for o in outcomes if o.error]
     for o in failed:
         click.echo(f"error: [{o.film}] {o.error.line()}", err=True)

@@ -13,8 +13,9 @@ from ..demo import build_demo, reports
 from ..errors import CasefilmError
 from ..review.status import review_lines
 from ..runner import STAGE_NAMES, film_status, select_stages
-from .common import (CliContext, film_selection, model_name_option, model_option, pass_cli,
-                     report, run_batch, whisper_options)
+from .common import (CliContext, cluster_options, cluster_spec, film_selection,
+                     model_name_option, model_option, pass_cli, report, run_batch,
+                     whisper_options)
 
 
 @click.command()
@@ -23,11 +24,15 @@ from .common import (CliContext, film_selection, model_name_option, model_option
 @click.option("--force", "force", multiple=True, type=click.Choice(STAGE_NAMES),
               help="Redo this stage even if up to date (repeatable).")
 @whisper_options
+@cluster_options
 @pass_cli
-def run(obj: CliContext, films, all_, until, force, model, model_name, device) -> None:
-    """Run the pipeline for FILMS (or --all), doing only what is not up to date."""
+def run(obj: CliContext, films, all_, until, force, model, model_name, device, scheduler,
+        workers) -> None:
+    """Run the pipeline for FILMS (or --all), doing only what is not up to date: here,
+    on a local Dask cluster (--workers N) or on a Dask scheduler (--scheduler)."""
+    spec = cluster_spec(scheduler, workers)
     run_batch(obj.films(films, all_), obj.options(model, model_name, device),
-              select_stages(until=until), set(force))
+              select_stages(until=until), set(force), cluster=spec)
 
 
 @click.command()

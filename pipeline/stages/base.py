@@ -77,3 +77,6 @@ class Stage(Generic[T]):
     plan: Callable[[Context], Plan[T]]
     run: Callable[[Context, Plan[T]], Result]
     summary: str = ""
+    # Dask worker resources the stage wants on a cluster (`pipeline.cluster`), e.g.
+    # {"gpu": 1}: honoured when some worker declares it, ignored everywhere else
+    resources: dict[str, float] = field(default_factory=dict, hash=False, compare=False)

@@ -101,4 +101,5 @@ def asr_import(ctx: Context, path: Path, duration_ms: int, names: dict[str, str]
 
 
 STAGE = Stage("transcribe", plan, run,
-              summary="Whisper (or an imported transcript) with word timings.")
+              summary="Whisper (or an imported transcript) with word timings.",
+              resources={"gpu": 1})

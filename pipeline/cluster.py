@@ -1,0 +1,224 @@
+"""The batch on a Dask cluster: where films are built, never what is up to date.
+
+`casefilm run … --scheduler tcp://HOST:8786` (or $CASEFILM_SCHEDULER) sends the batch to a
+running Dask scheduler; `--workers N` starts a `LocalCluster` of N worker processes (one
+thread each) on this machine. The unit of work is a film's stage chain: one task per film
+that calls `pipeline.runner.run_film` on a worker, so the runner, with its stage records,
+digests and the film's lock, stays the one place that decides what is up to date and does
+the work. Nothing else is sent: the workspace root (the same path on every machine: the
+workspace is on storage every worker sees), the film id, the stage names and the Whisper
+options.
+
+Resources: when some workers declare a `gpu` resource (`dask worker --resources gpu=1`),
+a film's chain is cut where a stage's `resources` hint changes (transcribe needs `gpu`),
+into tasks that depend on each other: the transcribe task runs only on a gpu worker, the
+others prefer the workers without one (and may fall back to a gpu worker). Without gpu
+workers each film is one task.
+
+Faults: a worker that dies mid-film (even `kill -9`) loses its task; the scheduler runs it
+again on another worker (up to `distributed.scheduler.allowed-failures` times). The
+kernel freed the dead process's film lock, the new run takes it over and says so, sweeps
+the temporaries the dead one left and, from the records, redoes only the unfinished stage.
+A film that fails on a worker comes back as its error line and exit code
+(`WorkerFailed`), and the batch ends as a local one does.
+
+Progress: every line a worker's run reports is published on the scheduler's event topic
+`casefilm` and printed by the CLI as it arrives, so the producer sees per-film progress;
+the Dask dashboard address is printed when the scheduler has a dashboard (it needs bokeh).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from .errors import CasefilmError, SchedulerUnreachable, WorkerFailed
+# the stage layer only through the runner (RunOptions, Stage are the runner's API)
+from .runner import FilmOutcome, RunOptions, Stage, run_film, stage_by_name
+from .workspace import Film, Workspace
+
+TOPIC = "casefilm"  # the scheduler's event topic carrying the workers' progress lines
+GPU = "gpu"
+_WORKER_CACHE: dict = {}  # per worker process: the loaded Whisper model, once per worker
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """Where a batch runs: `scheduler` (an address), or `workers` local processes."""
+
+    scheduler: str | None = None
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.scheduler and self.workers:
+            raise ValueError("a scheduler address or a number of local workers, not both")
+
+
+@dataclass
+class FilmReport:
+    """What a worker sends back for one film (plain data, as it crosses the network)."""
+
+    film: str
+    worked: list[str] = field(default_factory=list)
+    error: str | None = None  # the error's one line
+    exit_code: int = 0
+    worker: str | None = None
+
+
+def _worker_address() -> str | None:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return None
+
+
+def _publish(msg: str) -> None:
+    """A progress line, from a worker to the client (printed there as it arrives)."""
+    try:
+        from distributed import get_worker
+
+        get_worker().log_event(TOPIC, msg)
+    except ValueError:  # not on a worker (called directly): print it
+        print(msg, flush=True)
+
+
+def film_task(root: str, film_id: str, whisper: dict, stages: list[str], force: list[str],
+              before: FilmReport | None = None) -> FilmReport:
+    """Runs on a worker: the runner's `run_film` for `stages` of one film (waiting for the
+    film's lock if another process holds it). `before` is the report of the film's
+    previous task (its chain cut at a resource change); its failure ends the film."""
+    if before is not None and before.error:
+        return before
+    options = RunOptions(**whisper, report=_publish, _cache=_WORKER_CACHE)
+    film = Workspace.resolve(root).film(film_id)
+    outcome = run_film(film, options, [stage_by_name(s) for s in stages], set(force))
+    worked = [*(before.worked if before else []), *outcome.worked]
+    if outcome.error is None:
+        return FilmReport(film_id, worked, worker=_worker_address())
+    return FilmReport(film_id, worked, outcome.error.line(), outcome.error.exit_code,
+                      _worker_address())
+
+
+def chain_parts(stages: list[Stage], pinned: bool) -> list[tuple[list[Stage], dict]]:
+    """A film's stages as tasks: one part when nothing is pinned, else cut wherever the
+    stages' `resources` hints change (consecutive stages with equal hints stay one task)."""
+    if not pinned:
+        return [(list(stages), {})]
+    parts: list[tuple[list[Stage], dict]] = []
+    for s in stages:
+        if parts and parts[-1][1] == s.resources:
+            parts[-1][0].append(s)
+        else:
+            parts.append(([s], dict(s.resources)))
+    return parts
+
+
+def _dashboard(client) -> str | None:
+    """The dashboard's address if the scheduler serves one (Dask's dashboard needs bokeh
+    where the scheduler runs; without it the port answers 404): asked, not assumed."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        if "dashboard" not in client.scheduler_info().get("services", {}):
+            return None
+        link = client.dashboard_link
+        with urllib.request.urlopen(link, timeout=3) as resp:
+            return link if resp.status == 200 else None
+    except (KeyError, AttributeError, ValueError, OSError):
+        return None
+
+
+@contextlib.contextmanager
+def connect(spec: ClusterSpec, report: Callable[[str], None]) -> Iterator:
+    """A Dask client for `spec`, closed (and a local cluster shut down) afterwards.
+    An unreachable scheduler is `SchedulerUnreachable`, before anything is sent."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    if spec.scheduler:
+        timeout = dask.config.get("distributed.comm.timeouts.connect")
+        try:
+            client = Client(spec.scheduler, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as e:
+            detail = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise SchedulerUnreachable(spec.scheduler, detail) from None
+        cluster = None
+        where = f"Dask scheduler {spec.scheduler}"
+    else:
+        cluster = LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=True,
+                               dashboard_address="127.0.0.1:0", host="127.0.0.1")
+        client = Client(cluster, set_as_default=False)
+        where = f"local Dask cluster of {spec.workers} worker processes"
+    try:
+        n = len(client.scheduler_info().get("workers", {}))
+        report(f"cluster: {where}, {n} worker{'s' if n != 1 else ''} connected")
+        if link := _dashboard(client):
+            report(f"cluster: dashboard {link}")
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _gpu_workers(client) -> tuple[list[str], list[str]]:
+    """(addresses of workers declaring a gpu resource, the other workers)."""
+    workers = client.scheduler_info().get("workers", {})
+    gpu = sorted(a for a, w in workers.items() if (w.get("resources") or {}).get(GPU))
+    return gpu, sorted(a for a in workers if a not in gpu)
+
+
+def run_films(client, films: list[Film], options: RunOptions, stages: list[Stage],
+              force: set[str], report: Callable[[str], None]) -> list[FilmOutcome]:
+    """Build `films` on the cluster behind `client`: one chain of tasks per film, all
+    films at once (as many at a time as there are worker threads). Progress lines from
+    the workers go to `report` as they arrive; returns the outcomes in `films` order."""
+    from distributed import as_completed
+
+    whisper = {"model": options.model, "model_name": options.model_name,
+               "device": options.device}
+    gpu, plain = _gpu_workers(client)
+    parts = chain_parts(stages, pinned=bool(gpu))
+    if gpu:
+        report(f"cluster: transcription pinned to {len(gpu)} gpu worker(s): {', '.join(gpu)}")
+    client.subscribe_topic(TOPIC, lambda event: report(str(event[1])))
+    batch = uuid.uuid4().hex[:8]
+    last = {}
+    try:
+        for film in films:
+            fut = None
+            for i, (part, resources) in enumerate(parts):
+                where: dict = {"resources": resources} if resources else (
+                    {"workers": plain, "allow_other_workers": True} if gpu and plain else {})
+                fut = client.submit(
+                    film_task, str(film.ws.root), film.id, whisper, [s.name for s in part],
+                    sorted(force), fut, key=f"casefilm-{film.id}-{i}-{batch}", pure=False,
+                    **where)
+            last[fut] = film.id
+            report(f"[{film.id}] sent to the cluster")
+        outcomes: dict[str, FilmOutcome] = {}
+        for fut in as_completed(list(last), loop=client.loop):
+            fid = last[fut]
+            try:
+                rep: FilmReport = fut.result()
+            except Exception as e:  # noqa: BLE001 - e.g. KilledWorker: every try died
+                line = str(e).splitlines()[0] if str(e) else ""
+                outcomes[fid] = FilmOutcome(fid, [], WorkerFailed(
+                    f"the cluster could not finish the film: {type(e).__name__}: {line}", 1))
+                continue
+            err = WorkerFailed(rep.error, rep.exit_code, rep.worker) if rep.error else None
+            outcomes[fid] = FilmOutcome(fid, rep.worked, err)
+            state = "failed" if err else ("done" if rep.worked else "up to date")
+            report(f"[{fid}] {state} on worker {rep.worker}")
+    except BaseException:
+        client.cancel(list(last))
+        raise
+    finally:
+        with contextlib.suppress(ValueError, CasefilmError):
+            client.unsubscribe_topic(TOPIC)
+    return [outcomes[f.id] for f in films]
