@@ -67,13 +67,15 @@ class FilmReport:
     worker: str | None = None
 
 
-def _worker_address() -> str | None:
+def _worker_name() -> str:
+    """The worker's name when it was given one (`dask worker --name`), else its address."""
     try:
         from distributed import get_worker
 
-        return get_worker().address
-    except (ImportError, ValueError):
-        return None
+        w = get_worker()
+        return str(w.name) if isinstance(w.name, str) else w.address
+    except ValueError:
+        return "this process"
 
 
 def _publish(msg: str) -> None:
@@ -94,13 +96,14 @@ def film_task(root: str, film_id: str, whisper: dict, stages: list[str], force: 
     if before is not None and before.error:
         return before
     options = RunOptions(**whisper, report=_publish, _cache=_WORKER_CACHE)
+    _publish(f"[{film_id}] on worker {_worker_name()}: {', '.join(stages)}")
     film = Workspace.resolve(root).film(film_id)
     outcome = run_film(film, options, [stage_by_name(s) for s in stages], set(force))
     worked = [*(before.worked if before else []), *outcome.worked]
     if outcome.error is None:
-        return FilmReport(film_id, worked, worker=_worker_address())
+        return FilmReport(film_id, worked, worker=_worker_name())
     return FilmReport(film_id, worked, outcome.error.line(), outcome.error.exit_code,
-                      _worker_address())
+                      _worker_name())
 
 
 def chain_parts(stages: list[Stage], pinned: bool) -> list[tuple[list[Stage], dict]]:
