@@ -132,12 +132,13 @@ def scheduler(tmp_path_factory):
         time.sleep(0.5)
     yield addr
     for p in reversed(procs):
-        p.send_signal(signal.SIGINT)
+        p.terminate()
     for p in reversed(procs):
         try:
-            p.wait(15)
+            p.wait(10)
         except subprocess.TimeoutExpired:
             p.kill()
+            p.wait()
 
 
 def test_transcription_is_pinned_to_the_gpu_worker(scheduler, tmp_path):

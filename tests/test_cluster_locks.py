@@ -90,7 +90,7 @@ def test_a_locked_film_is_not_touched(workspace, tmp_path):
     assert tmp.exists() and not (ws.state / "records").exists()
 
 
-def _hash_files(store: str, files: list[str], rounds: int) -> None:
+def _hash_files(store: str, files: list[str]) -> None:
     cache = DigestCache(Path(store))
     for f in files:
         cache.digest(Path(f))
@@ -105,7 +105,7 @@ def test_digest_cache_keeps_every_writers_entries(tmp_path):
         files.append(str(p))
     store = tmp_path / "digests.json"
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_hash_files, args=(str(store), files[k::4], 1)) for k in range(4)]
+    procs = [ctx.Process(target=_hash_files, args=(str(store), files[k::4])) for k in range(4)]
     for p in procs:
         p.start()
     for p in procs:
@@ -128,7 +128,7 @@ def test_records_are_whole_under_concurrent_writers(tmp_path):
     """Writers replacing one record while a reader reads it: the reader sees one writer's
     whole record every time, never a torn or empty one."""
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_save_records, args=(str(tmp_path), 150, k)) for k in range(3)]
+    procs = [ctx.Process(target=_save_records, args=(str(tmp_path), 80, k)) for k in range(3)]
     for p in procs:
         p.start()
     seen = 0
