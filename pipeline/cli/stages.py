@@ -24,9 +24,10 @@ from .common import (CliContext, film_selection, model_name_option, model_option
               help="Redo this stage even if up to date (repeatable).")
 @whisper_options
 @pass_cli
-def run(obj: CliContext, films, all_, until, force, model, model_name, device) -> None:
+def run(obj: CliContext, films, all_, until, force, model, model_name, device,
+        backend) -> None:
     """Run the pipeline for FILMS (or --all), doing only what is not up to date."""
-    run_batch(obj.films(films, all_), obj.options(model, model_name, device),
+    run_batch(obj.films(films, all_), obj.options(model, model_name, device, backend),
               select_stages(until=until), set(force))
 
 
