@@ -46,7 +46,7 @@ class TranscriptSettings(Strict):
     temperature: float | list[float] | None = None
     hallucination_silence_threshold: float | None = Field(default=2.0, ge=0)  # s; null: off
     condition_on_previous_text: bool = False
-    vad_filter: bool = False  # faster-whisper only: decode only what Silero VAD calls speech
+    vad_filter: bool = True  # decode only what Silero VAD calls speech (docs/asr.md)
     onset: Literal["vad", "energy", "off"] = "vad"  # word edges refined against the audio
     chunk_s: int = Field(default=600, ge=60)  # long recordings: chunks of about this length
 

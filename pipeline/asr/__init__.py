@@ -63,16 +63,10 @@ def _loaded(model) -> Loaded:
     return Loaded(ModelSpec("?", None), model, DEFAULT_BACKEND)  # a bare openai-whisper model
 
 
-def _check(loaded: Loaded, params: AsrParams) -> None:
-    if params.vad_filter and loaded.backend != "faster-whisper":
-        raise InputError("transcript.vad_filter: needs backend faster-whisper "
-                         f"(this run uses {loaded.backend})")
-
-
 def _plain(raw: list[dict], offset_s: float) -> list[dict]:
     """Segment dicts reduced to what casefilm keeps (JSON-able), shifted by `offset_s`."""
     def t(x):
-        return None if x is None else round(float(x) + offset_s, 3)
+        return round(float(x or 0) + offset_s, 3)
 
     return [{"start": t(s.get("start")), "end": t(s.get("end")), "text": s.get("text") or "",
              "words": [{"word": w.get("word") or "", "start": t(w.get("start")),
@@ -83,12 +77,40 @@ def _plain(raw: list[dict], offset_s: float) -> list[dict]:
             for s in raw]
 
 
+def _decode_speech(loaded: Loaded, audio: np.ndarray, params: AsrParams,
+                   offset_s: float) -> list[dict]:
+    """`vad_filter`: decode only speech. Silero VAD's regions are merged into groups of at
+    most one Whisper window and each group is decoded alone, so silence and noise between
+    them are never decoded. When Whisper stops before a group's last regions (tiny models
+    end a window early), decoding goes on from the first region no word reached."""
+    backend = _BACKENDS[loaded.backend]
+    regions = onset.vad_regions(audio)
+    raw: list[dict] = []
+    i = 0
+    while i < len(regions):
+        j = onset.group_end(regions, i)
+        a, b = regions[i][0], regions[j - 1][1]
+        got = _plain(backend.decode(loaded.model, audio[a:b], params)[0],
+                     offset_s + a / RATE)
+        raw += got
+        reached = [k for k in range(i, j) for s in got for w in s["words"]
+                   if (w["end"] - offset_s) * RATE > regions[k][0]
+                   and (w["start"] - offset_s) * RATE < regions[k][1]]
+        i = max(reached) + 1 if reached and max(reached) + 1 < j else j
+    return raw
+
+
 def decode_chunk(loaded: Loaded, audio: np.ndarray, params: AsrParams,
                  offset_s: float = 0.0) -> tuple[list[dict], dict]:
     """One stretch of audio decoded and its word edges refined; times in seconds from
     the start of the recording. Returns the segment dicts and the backend's keywords."""
-    raw, kw = _BACKENDS[loaded.backend].decode(loaded.model, audio, params)
-    raw = _plain(raw, offset_s)
+    backend = _BACKENDS[loaded.backend]
+    if params.vad_filter:
+        raw = _decode_speech(loaded, audio, params, offset_s)
+        kw = backend.keywords(params, loaded.model)
+    else:
+        got, kw = backend.decode(loaded.model, audio, params)
+        raw = _plain(got, offset_s)
     if params.onset != "off" and len(audio):
         regions = [(a + offset_s, b + offset_s)
                    for a, b in onset.speech_regions(audio, params.onset)]
@@ -108,7 +130,6 @@ def transcribe(model, audio: np.ndarray, params: AsrParams, *, film: str, durati
                model_desc: str) -> tuple[Transcript, dict[str, int]]:
     """Decode `audio` in one piece; the typed transcript and counts of dropped segments."""
     loaded = _loaded(model)
-    _check(loaded, params)
     raw, kw = decode_chunk(loaded, audio, params)
     segments, dropped = from_whisper_segments(raw, duration_ms)
     return Transcript(film=film, language=params.language, duration_ms=duration_ms,
@@ -124,7 +145,6 @@ def transcribe_file(wav: Path, params: AsrParams, model, *, film: str, duration_
     with `resume_dir` (and the audio's digest) finished chunks are kept there and a later
     call resumes after the last one."""
     loaded = _loaded(model)
-    _check(loaded, params)
     spans = chunks.plan(Path(wav), params.chunk_s)
     store = None
     if resume_dir is not None and audio_digest:
@@ -147,9 +167,7 @@ def transcribe_file(wav: Path, params: AsrParams, model, *, film: str, duration_
             report(f"chunk {i + 1}/{len(spans)} ({where}) {note}")
         raw.extend(got)
     if not kw:  # every chunk came from the store: the keywords are the backend's as always
-        kw = (params.faster_kwargs() if loaded.backend == "faster-whisper"
-              else {k: v for k, v in params.kwargs(loaded.compute_type == "float16").items()
-                    if k != "verbose"})
+        kw = _BACKENDS[loaded.backend].keywords(params, loaded.model)
     segments, dropped = from_whisper_segments(raw, duration_ms)
     extra = {"chunks": len(spans), "chunk_s": params.chunk_s} if len(spans) > 1 else None
     t = Transcript(film=film, language=params.language, duration_ms=duration_ms,

@@ -76,13 +76,17 @@ def compute_type(model) -> str:
 def decode(model, audio: np.ndarray, params: AsrParams) -> tuple[list[dict], dict]:
     """Segment dicts in openai-whisper's shape and the keywords faster-whisper got."""
     kw = params.faster_kwargs()
-    segments, _info = model.transcribe(audio, **kw)
+    segments, _info = model.transcribe(audio, **kw, vad_filter=False)
     out = []
     for s in segments:  # a generator: decoding happens here
         out.append({"start": s.start, "end": s.end, "text": s.text,
                     "words": [{"word": w.word, "start": w.start, "end": w.end,
                                "probability": w.probability} for w in (s.words or [])]})
-    return out, kw
+    return out, keywords(params, model)
+
+
+def keywords(params: AsrParams, model) -> dict:
+    return {**params.faster_kwargs(), "vad_filter": params.vad_filter}
 
 
 def versions() -> dict[str, str]:

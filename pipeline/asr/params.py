@@ -13,7 +13,7 @@ class AsrParams:
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     condition_on_previous_text: bool = False  # avoids repetition loops (docs/asr.md)
     hallucination_silence_threshold: float | None = 2.0  # s; needs word timestamps
-    vad_filter: bool = False  # faster-whisper: transcribe only what Silero VAD calls speech
+    vad_filter: bool = True  # decode only what Silero VAD calls speech (`onset.speech_groups`)
     onset: str = "vad"  # word-edge refinement against the audio: vad, energy, off
     chunk_s: int = 600  # long recordings are transcribed in chunks of about this length
 
@@ -47,8 +47,7 @@ class AsrParams:
                   condition_on_previous_text=self.condition_on_previous_text,
                   compression_ratio_threshold=2.4, log_prob_threshold=-1.0,
                   no_speech_threshold=0.6,
-                  hallucination_silence_threshold=self.hallucination_silence_threshold,
-                  vad_filter=self.vad_filter)
+                  hallucination_silence_threshold=self.hallucination_silence_threshold)
         if self.glossary:
             kw["hotwords"] = self.prompt()
         return kw

@@ -83,7 +83,13 @@ def decode(model, audio: np.ndarray, params: AsrParams) -> tuple[list[dict], dic
 
     kw = params.kwargs(compute_type(model) == "float16")
     result = whisper.transcribe(model, audio, **kw)
-    return result.get("segments", []), {k: v for k, v in kw.items() if k != "verbose"}
+    return result.get("segments", []), keywords(params, model)
+
+
+def keywords(params: AsrParams, model) -> dict:
+    """The `transcribe()` keywords as recorded in the provenance (plus `vad_filter`)."""
+    kw = params.kwargs(compute_type(model) == "float16")
+    return {**{k: v for k, v in kw.items() if k != "verbose"}, "vad_filter": params.vad_filter}
 
 
 def versions() -> dict[str, str]:
