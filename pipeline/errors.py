@@ -208,11 +208,17 @@ class MissingTool(CasefilmError):
 class ModelUnavailable(CasefilmError):
     exit_code = 4
 
-    def __init__(self, model: str, detail: str):
-        self.model, self.detail = model, detail
+    def __init__(self, model: str, detail: str, backend: str = "openai-whisper"):
+        self.model, self.detail, self.backend = model, detail, backend
         super().__init__(model, detail)
 
     def __str__(self) -> str:
+        if self.backend == "faster-whisper":
+            return (
+                f"faster-whisper model {self.model!r} is not available ({self.detail}); "
+                f"provide a CTranslate2 model directory with --model /path/to/dir, or set "
+                f"CASEFILM_WHISPER_MODEL, or run once with network access to cache it"
+            )
         return (
             f"Whisper model {self.model!r} is not available ({self.detail}); provide one with "
             f"--model /path/to/{self.model}.pt --model-name {self.model}, or set "

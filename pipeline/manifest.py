@@ -37,13 +37,18 @@ class Source(Strict):
 
 class TranscriptSettings(Strict):
     import_: Path | None = Field(default=None, alias="import")
-    model: str | None = None  # Whisper model name or checkpoint path
+    backend: Literal["openai-whisper", "faster-whisper"] | None = None  # None: openai-whisper
+    model: str | None = None  # Whisper model name, checkpoint path or CTranslate2 directory
     model_name: str | None = None  # name of a checkpoint given as path (alignment heads)
+    compute_type: str | None = None  # faster-whisper: int8 on CPU, float16 on CUDA by default
     # decoding settings (docs/asr.md); unset means casefilm's defaults
     beam_size: int | None = Field(default=None, ge=1)
     temperature: float | list[float] | None = None
     hallucination_silence_threshold: float | None = Field(default=2.0, ge=0)  # s; null: off
     condition_on_previous_text: bool = False
+    vad_filter: bool = True  # decode only what Silero VAD calls speech (docs/asr.md)
+    onset: Literal["vad", "energy", "off"] = "vad"  # word edges refined against the audio
+    chunk_s: int = Field(default=600, ge=60)  # long recordings: chunks of about this length
 
     model_config = Strict.model_config | {"populate_by_name": True}
 

@@ -111,6 +111,7 @@ class Segment(Strict):
 class Provenance(Strict):
     backend: str  # "openai-whisper", "import:srt", "import:vtt", "import:whisper-json", "review"
     model: str | None = None
+    compute_type: str | None = None  # ASR numeric type ("float32", "int8_float32" …)
     parameters: dict = Field(default_factory=dict)
     status: ReviewStatus = "auto"
     editor: str | None = None

@@ -5,7 +5,7 @@ Layout (the entry point is `casefilm = "pipeline.cli:main"`, and `python -m pipe
     common.py     shared by every command: the root group `cli` (--workspace, --version),
                   the `CliContext` every command receives with `@pass_cli` (workspace, run
                   options, film selection), the common options (`film_selection` = FILMS…
-                  + --all, `whisper_options` = --model/--model-name/--device), the batch
+                  + --all, `whisper_options` = --model/--model-name/--device/--backend), the batch
                   runner `run_batch` (summary, exit codes), `stage_command`/`StageGroup`,
                   and `main`, the ONE place where errors become one line and an exit code
     stages.py     run, status, demo

@@ -63,9 +63,10 @@ class CliContext:
         return [ws.film(i) for i in chosen]
 
     def options(self, model: str | None = None, model_name: str | None = None,
-                device: str | None = None) -> RunOptions:
+                device: str | None = None, backend: str | None = None) -> RunOptions:
         """The run options of this invocation, from the common options' values."""
-        return RunOptions(model=model, model_name=model_name, device=device, report=report)
+        return RunOptions(model=model, model_name=model_name, device=device, backend=backend,
+                          report=report)
 
 
 pass_cli = click.make_pass_decorator(CliContext)
@@ -82,7 +83,7 @@ def film_selection(command: Callable) -> Callable:
 
 model_option = click.option(
     "--model", metavar="NAME|PATH",
-    help="Whisper model name or checkpoint path "
+    help="Whisper model name, checkpoint path or CTranslate2 model directory "
          "(default: film.yaml, $CASEFILM_WHISPER_MODEL, else 'small').")
 model_name_option = click.option(
     "--model-name", metavar="NAME",
@@ -90,11 +91,14 @@ model_name_option = click.option(
          "right heads.")
 device_option = click.option("--device", metavar="DEV",
                              help="torch device (default: cuda if present, else cpu).")
+backend_option = click.option(
+    "--backend", type=click.Choice(["openai-whisper", "faster-whisper"]),
+    help="Speech recogniser (default: film.yaml transcript.backend, else openai-whisper).")
 
 
 def whisper_options(command: Callable) -> Callable:
-    """--model, --model-name, --device (for commands that may transcribe)."""
-    return model_option(model_name_option(device_option(command)))
+    """--model, --model-name, --device, --backend (for commands that may transcribe)."""
+    return model_option(model_name_option(device_option(backend_option(command))))
 
 
 def cluster_options(command: Callable) -> Callable:

