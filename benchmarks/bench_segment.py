@@ -49,7 +49,8 @@ def main() -> None:
         {"id": "anna", "name": "Anna Beispiel"}, {"id": "ben", "name": "Ben Muster"}])
 
     def seg():
-        drafts = segment.segment(syn.transcript, p, syn.cuts)
+        drafts = segment.segment(syn.transcript, p, syn.cuts, fps=25.0,
+                                 duration_ms=syn.duration_ms)
         return timing.time_cues(drafts, p, 25.0, syn.cuts, syn.duration_ms)
 
     def full():

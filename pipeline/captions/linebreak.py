@@ -19,7 +19,9 @@ conjunctions, auxiliaries and modals, particles, units):
                        number | unit or counted noun    "20 | Prozent", "zwölf | Stunden"
                        "zu" | infinitive                "zu | planen"
 
-Everything else is a neutral break. Costs are additive numbers (`FORBIDDEN` is large but
+Everything else is a neutral break. Between two cues (`cue_break_cost`) the same rules
+hold, and a cue may not end on a conjunction either ("und | die Software"), since its
+reader waits a whole cue for what it joins. Costs are additive numbers (`FORBIDDEN` is large but
 finite, so a cue that cannot avoid one still gets built, and QC reports it).
 """
 
@@ -171,6 +173,22 @@ def break_cost(left: str, right: str, names: frozenset[str] = frozenset()) -> fl
     if ll in CONJUNCTIONS:
         return WEAK
     return NEUTRAL
+
+
+# conjunctions no cue may end on (not those that are also adverbs or prepositions: "noch",
+# "da", "wie", "als", "bis", "während", "doch")
+CUE_END_CONJUNCTIONS = set("""und oder aber denn sondern weil dass wenn ob obwohl sodass bevor
+nachdem sobald solange falls indem ehe sowohl weder entweder""".split())
+
+
+@lru_cache(maxsize=65536)
+def cue_break_cost(left: str, right: str, names: frozenset[str] = frozenset()) -> float:
+    """Cost of ending a cue on `left` and starting the next on `right`: `break_cost`, and a
+    conjunction left dangling at a cue's end is forbidden too."""
+    cost = break_cost(left, right, names)
+    if cost < FORBIDDEN and not ends_clause(left) and core(left).lower() in CUE_END_CONJUNCTIONS:
+        return FORBIDDEN
+    return cost
 
 
 def _lines_len(words: list[str]) -> int:
