@@ -43,6 +43,8 @@ from .timing import Timer, min_duration_of, reading_units
 CUE_COST = 3.0
 INNER_SENTENCE_COST = 5.0
 SPEAKER_MIX_COST = 3.0
+CUE_FORBIDDEN = 1.5 * linebreak.FORBIDDEN  # a forbidden break between cues is worse than
+# the same break between two lines of one cue: the reader waits a whole cue for the rest
 BELOW_MIN_COST = 150.0  # a cue shown shorter than the minimum duration (+ missing fraction)
 FRAGMENT_COST = 40.0  # one or two words that end no sentence
 PART_COST = 4.0  # one or two words ending a sentence begun in the previous cue
@@ -127,11 +129,13 @@ def break_cost_at(tokens: list[Token], k: int, names: frozenset[str] = frozenset
 def cue_break_cost_at(tokens: list[Token], k: int,
                       names: frozenset[str] = frozenset()) -> float:
     """Cost of a cue boundary before token k: the line-break rules, and no cue ending on a
-    conjunction (speaker change and long pause count as sentence end)."""
+    conjunction (speaker change and long pause count as sentence end); a forbidden one
+    costs `CUE_FORBIDDEN`."""
     a, b = tokens[k - 1], tokens[k]
     if b.start - a.end >= PAUSE_MS or a.speaker != b.speaker:
         return linebreak.SENTENCE_END
-    return linebreak.cue_break_cost(a.text, b.text, names)
+    cost = linebreak.cue_break_cost(a.text, b.text, names)
+    return CUE_FORBIDDEN if cost >= linebreak.FORBIDDEN else cost
 
 
 def segment(transcript: Transcript, profile: Profile, cuts: list[int] | None = None,
