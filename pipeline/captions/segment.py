@@ -179,33 +179,42 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
     dp = [INF] * (n + 1)
     back = [0] * (n + 1)
     dp[0] = 0.0
+    ends = [t.end for t in run]
+    spk = [t.speaker for t in run]
+    min_base, per_word = p.min_duration_ms, p.min_ms_per_word
+    sound_min = min_duration_of(1, "sound", p)
     for j in range(1, n + 1):
         next_start = ins[j] if j < n else None
+        end_j = ends[j - 1]
         chars = -1
         nwords = 0
         inner_sent = 0
         spk_changes = 0
         last = 0
         for i in range(j - 1, -1, -1):
-            if i < j - 1 and sound[i]:
-                break
-            chars += lens[i] + 1
-            nwords += words[i]
-            last = max(last, run[i].end)
-            if i < j - 1:
+            single = i == j - 1
+            if not single:
+                if sound[i]:
+                    break
                 if sent_end[i]:
                     inner_sent += 1
-                if run[i].speaker != run[i + 1].speaker:
+                if spk[i] != spk[i + 1]:
                     spk_changes += 1
-            if i < j - 1 and (chars > max_chars or run[j - 1].end - starts[i] > target
-                              or spk_changes > 1):
+            chars += lens[i] + 1
+            nwords += words[i]
+            if ends[i] > last:
+                last = ends[i]
+            if not single and (chars > max_chars or end_j - starts[i] > target
+                               or spk_changes > 1):
                 break
-            if dp[i] == INF:
-                continue
+            base = dp[i] + ccost[i]
+            if base >= dp[j]:
+                continue  # every cost below is positive (and dp[i] may be inf)
             if sound[i]:
-                kind, units, cost = "sound", sound_units[i], 0.0
+                units, cost, min_dur = sound_units[i], 0.0, sound_min
             else:
-                kind = "speech"
+                if base + CUE_COST + INNER_SENTENCE_COST * inner_sent >= dp[j]:
+                    continue
                 units = float(nwords if wpm else chars if spaces else chars - (j - i - 1))
                 cost = _chunk_cost(run, i, j, chars, inner_sent, spk_changes, lcost, lens,
                                    cpl, max_lines)
@@ -216,11 +225,13 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
                         cost += FRAGMENT_COST
                     elif i > 0 and not sent_end[i - 1]:
                         cost += PART_COST
-            total = dp[i] + ccost[i] + cost
+                min_dur = per_word * (j - i)
+                if min_dur < min_base:
+                    min_dur = min_base
+            total = base + cost
             if total >= dp[j]:
                 continue  # timing costs are never negative
-            total += _timing_cost(timer, ins[i], starts[i], last, units,
-                                  min_duration_of(j - i, kind, p), next_start)
+            total += _timing_cost(timer, ins[i], starts[i], last, units, min_dur, next_start)
             if total < dp[j]:
                 dp[j] = total
                 back[j] = i
