@@ -131,6 +131,11 @@ def film() -> CutFilm:
     return cut_interview()
 
 
+@pytest.fixture(scope="module", params=[12, 3], ids=["seed12", "seed3"])
+def films(request) -> CutFilm:
+    return cut_interview(seed=request.param)
+
+
 def _build(film: CutFilm, p) -> CaptionSet:
     return build.build(MANIFEST, "schnitt", film.transcript, p, fps=FPS,
                        duration_ms=film.duration_ms, cuts=film.cuts)
@@ -173,12 +178,16 @@ def test_fixture_is_a_fast_cut_interview_with_the_issue_sentences(film):
 
 
 @pytest.mark.parametrize("name", list(profiles.PROFILES))
-def test_cues_across_cuts_without_fragments(film, name):
+def test_cues_across_cuts_without_fragments(films, name):
+    film = films
     p = profiles.PROFILES[name]
     cs = _build(film, p)
     snap = p.frames_ms(p.snap_frames, FPS)
     chain_to = p.frames_ms(p.chain_to_frames, FPS)
     cues = cs.cues
+    # the sound event is a cue of its own (the DP runs over all words, sounds included)
+    assert [c.lines for c in cues if c.kind == "sound"] == [["*Telefon klingelt*"]]
+    assert not any("*" in c.text for c in cues if c.kind == "speech")
     # no cue under the minimum duration
     for c in cues:
         need = timing.min_duration_of(c.word_count if c.kind == "speech" else 1, c.kind, p)

@@ -194,8 +194,8 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
         for i in range(j - 1, -1, -1):
             single = i == j - 1
             if not single:
-                if sound[i]:
-                    break
+                if sound[i] or sound[j - 1]:
+                    break  # a sound event is a cue of its own
                 if sent_end[i]:
                     inner_sent += 1
                 if spk[i] != spk[i + 1]:

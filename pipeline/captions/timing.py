@@ -15,8 +15,10 @@ it chose. For each cue, in order:
   `chain_to_frames` (never below the profile's min gap);
 - cuts after the in-time, in order: the cue runs across a cut only when speech runs across
   it (its first word starts before the cut, its last word ends after it) and it stays up at
-  least `snap_frames` on both sides; otherwise an out-time that falls after the cut, or
-  within `snap_frames` before it, is moved to `chain_to_frames` before the cut.
+  least `snap_frames` on both sides (an out-time less than that after the cut is extended
+  to it where the next cue leaves room: speech ends after the cut, so the trail stays under
+  `snap_frames`); otherwise an out-time that falls after the cut, or within `snap_frames`
+  before it, is moved to `chain_to_frames` before the cut.
 """
 
 from __future__ import annotations
@@ -117,9 +119,12 @@ class Timer:
         i = bisect.bisect_right(cuts, start)
         while i < len(cuts) and cuts[i] <= e + snap + chain_to:
             c = cuts[i]
-            if first < c < last and c - start >= snap and e - c >= snap:
-                i += 1  # speech runs across the cut, and the cue stays up on both sides
-                continue
+            if first < c < last and c - start >= snap:  # speech runs across the cut
+                if e - c < snap and c + snap <= bound:
+                    e = c + snap  # stay up 12 frames after it (a trail under 0.5 s)
+                if e - c >= snap:
+                    i += 1
+                    continue
             if c - chain_to > start:
                 e = min(c - chain_to, bound)  # end just before the cut (extend or pull back)
             break

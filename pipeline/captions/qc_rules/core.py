@@ -239,8 +239,8 @@ def sync_out(c: CueCheck) -> Hits:
     j = bisect.bisect_left(cuts, cue.end)
     trail = cue.end - cue.last_word_ms
     chained = nxt is not None and abs((nxt.start - cue.end) - _chain(c)) <= 1
-    snapped = any(abs(cue.end - (cut - t.chain_to)) <= 1 for cut in cuts[j - 1:j + 1]) \
-        if cuts else False
+    snapped = any(abs(cue.end - (cut - t.chain_to)) <= 1
+                  for cut in cuts[max(j - 1, 0):j + 1])
     at_min = c.dur <= c.min_dur + 1
     if trail > p.max_trail_ms and not (chained or snapped or at_min):
         yield Hit(f"+{ms(trail)}", f"≤ {ms(p.max_trail_ms)}", key="f_trail")
