@@ -31,7 +31,7 @@ Runs in O(words × words-per-cue); a 60-minute transcript segments in well under
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..models import Transcript
@@ -162,6 +162,8 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
     sound = [t.kind == "sound" for t in run]
     starts = [t.start for t in run]
     ins = [timer.in_time(s) for s in starts]  # a cue beginning at token k starts at ins[k]
+    cut_after = [bisect_right(timer.cuts, s) for s in ins]  # first cut after that in-time
+    in_cost = [NEAR_CUT_COST if _near_cut(timer, s) else 0.0 for s in ins]
     # line-break cost (inside a cue) and cue-break cost of a boundary before token k
     lcost = [0.0] * (n + 1)
     ccost = [0.0] * (n + 1)
@@ -207,7 +209,7 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
             if not single and (chars > max_chars or end_j - starts[i] > target
                                or spk_changes > 1):
                 break
-            base = dp[i] + ccost[i]
+            base = dp[i] + ccost[i] + in_cost[i]
             if base >= dp[j]:
                 continue  # every cost below is positive (and dp[i] may be inf)
             if sound[i]:
@@ -231,7 +233,8 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
             total = base + cost
             if total >= dp[j]:
                 continue  # timing costs are never negative
-            total += _timing_cost(timer, ins[i], starts[i], last, units, min_dur, next_start)
+            total += _timing_cost(timer, ins[i], starts[i], last, units, min_dur, next_start,
+                                  cut_after[i])
             if total < dp[j]:
                 dp[j] = total
                 back[j] = i
@@ -251,10 +254,11 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
 
 
 def _timing_cost(timer: Timer, start: int, first: int, last: int, units: float, min_dur: int,
-                 next_start: int | None) -> float:
-    """What the cue's times cost: below the minimum duration, cuts run across, edges left
-    beside a cut, out-time before the last word, in-time after the first."""
-    end = timer.out_time(start, first, last, units, min_dur, next_start)
+                 next_start: int | None, ci: int) -> float:
+    """What the cue's times cost: below the minimum duration, cuts run across, an out-time
+    left beside a cut, out-time before the last word, in-time after the first. `ci`: index
+    of the first cut after `start` (an in-time beside a cut is costed per token)."""
+    end = timer.out_time(start, first, last, units, min_dur, next_start, ci)
     cost = 0.0
     dur = end - start
     if dur < min_dur:
@@ -266,19 +270,30 @@ def _timing_cost(timer: Timer, start: int, first: int, last: int, units: float, 
     if start >= last:
         cost += BELOW_MIN_COST  # shown only after its words were spoken
     cuts = timer.cuts
-    if cuts:
-        snap, chain_to = timer.snap, timer.chain_to
-        lo = bisect_left(cuts, start - snap)
-        for c in cuts[lo:]:
-            if c > end + snap:
-                break
-            if start < c < end:
-                cost += CROSS_COST
-            if 0 < abs(start - c) < snap:
-                cost += NEAR_CUT_COST
-            if abs(end - c) < snap and abs(c - end - chain_to) > 1:
-                cost += NEAR_CUT_COST
+    snap, chain_to = timer.snap, timer.chain_to
+    nc = len(cuts)
+    k = ci - 1  # a cut on the in-time, or just before it, may lie beside a short cue's end
+    while k > 0 and cuts[k - 1] > end - snap:
+        k -= 1
+    k = max(k, 0)
+    while k < nc:
+        c = cuts[k]
+        if c >= end + snap:
+            break
+        if start < c < end:
+            cost += CROSS_COST
+        if end - snap < c and abs(c - end - chain_to) > 1:
+            cost += NEAR_CUT_COST
+        k += 1
     return cost
+
+
+def _near_cut(timer: Timer, t: int) -> bool:
+    """Whether a cut lies within the snap window of `t` (less than 12 frames), not on it."""
+    cuts, snap = timer.cuts, timer.snap
+    k = bisect_left(cuts, t - snap + 1)
+    return k < len(cuts) and cuts[k] < t + snap and (cuts[k] != t or (
+        k + 1 < len(cuts) and cuts[k + 1] < t + snap))
 
 
 def _chunk_cost(run, i, j, chars, inner_sent, spk_changes, bcost, lens, cpl,

@@ -96,27 +96,34 @@ class Timer:
         return max(best, 0)
 
     def out_time(self, start: int, first: int, last: int, units: float, min_dur: int,
-                 next_start: int | None) -> int:
+                 next_start: int | None, ci: int | None = None) -> int:
         """Out-time of a cue shown from `start` whose words run from `first` to `last`,
-        `units` to read, `min_dur` to stay up; `next_start` is the next cue's in-time."""
+        `units` to read, `min_dur` to stay up; `next_start` is the next cue's in-time.
+        `ci`: index of the first cut after `start`, when the caller knows it."""
         p = self.p
-        bound = _NO_BOUND
-        if next_start is not None:
-            bound = next_start - self.min_gap
-        if p.max_duration_ms:
-            bound = min(bound, start + p.max_duration_ms)
-        if self.duration_ms:
-            bound = min(bound, self.duration_ms)
-        e = max(last, min(start + needed_ms(units, p), last + p.max_trail_ms))
-        e = min(max(e, start + min_dur), bound)
+        bound = _NO_BOUND if next_start is None else next_start - self.min_gap
+        if p.max_duration_ms and start + p.max_duration_ms < bound:
+            bound = start + p.max_duration_ms
+        if self.duration_ms and self.duration_ms < bound:
+            bound = self.duration_ms
+        e = start + needed_ms(units, p)
+        if e > last + p.max_trail_ms:
+            e = last + p.max_trail_ms
+        if e < last:
+            e = last
+        if e < start + min_dur:
+            e = start + min_dur
+        if e > bound:
+            e = bound
         if next_start is not None and next_start - e <= self.chain_gap:
             e = min(next_start - self.chain, bound)  # chaining
-        e = self._at_cuts(start, first, last, e, bound)
+        if self.cuts:
+            e = self._at_cuts(start, first, last, e, bound,
+                              bisect.bisect_right(self.cuts, start) if ci is None else ci)
         return max(e, start + self.frame)  # never empty; a cut this close is a QC finding
 
-    def _at_cuts(self, start: int, first: int, last: int, e: int, bound: int) -> int:
+    def _at_cuts(self, start: int, first: int, last: int, e: int, bound: int, i: int) -> int:
         cuts, snap, chain_to = self.cuts, self.snap, self.chain_to
-        i = bisect.bisect_right(cuts, start)
         while i < len(cuts) and cuts[i] <= e + snap + chain_to:
             c = cuts[i]
             if first < c < last and c - start >= snap:  # speech runs across the cut
