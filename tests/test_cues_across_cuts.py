@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from pipeline.captions import build, linebreak, profiles, qc, segment, timing
-from pipeline.captions.qc_rules import cuts as cut_rules
+from pipeline.captions import build, linebreak, profiles, qc, timing
 from pipeline.captions.store import CaptionCue, CaptionProvenance, CaptionSet, SpeakerOut
 from pipeline.manifest import FilmManifest
 from pipeline.models import Provenance, Segment, Transcript, Word
@@ -316,11 +315,17 @@ def test_qc_accepts_a_cue_across_a_cut_only_with_speech_on_both_sides():
         [(2, "+200 ms"), (3, "+300 ms")]
 
 
-def test_segmentation_stays_within_a_second_per_hour_budget(film):
-    """Not a timing test: the DP must stay linear, so a ten times longer transcript may
-    produce at most about ten times the cues (and the same rules hold at its end)."""
+@pytest.mark.parametrize("name", ["de-web", "bbc"])
+def test_a_longer_film_keeps_the_rules(name):
+    """Twelve minutes, another seed: every word captioned once and in order, and the same
+    QC rules stay silent (no cue under the minimum, no cut edge, no forbidden cue break,
+    fragments within 3 %)."""
     long = cut_interview(minutes=12, seed=3)
-    p = profiles.PROFILES["de-web"]
-    drafts = segment.segment(long.transcript, p, long.cuts, segment.Options(names=NAMES),
-                             duration_ms=long.duration_ms)
-    assert sum(len(d.tokens) for d in drafts) == len(long.words) + 1  # the sound event
+    p = profiles.PROFILES[name]
+    cs = _build(long, p)
+    assert [k for k, _ in _boundaries(cs, long.words) if k in long.forbidden] == []
+    findings, _, _ = qc.check(cs, p, None)
+    rules = [f.rule for f in findings]
+    for rule in ("min_duration", "cut_edge", "cue_break", "shot_change", "overlap"):
+        assert rule not in rules, [f for f in findings if f.rule == rule]
+    assert rules.count("cue_fragment") <= 0.03 * len(cs.cues)
