@@ -329,3 +329,22 @@ def test_a_longer_film_keeps_the_rules(name):
     for rule in ("min_duration", "cut_edge", "cue_break", "shot_change", "overlap"):
         assert rule not in rules, [f for f in findings if f.rule == rule]
     assert rules.count("cue_fragment") <= 0.03 * len(cs.cues)
+
+
+def test_timer_crosses_a_cut_in_speech_not_in_a_pause():
+    p = profiles.PROFILES["de-web"]
+    spans = [(1000, 1300), (1350, 1700), (2400, 2800), (2850, 3500)]  # a 700 ms pause
+    units = 30.0
+    paused = timing.Timer(p, FPS, [2000], spans=spans)
+    assert paused.paused == {2000}
+    assert paused.out_time(1000, 1000, 3500, units, 833, None) == 2000 - 80
+    flowing = timing.Timer(p, FPS, [2000], spans=[(1000, 1300), (1350, 3500)])
+    assert flowing.out_time(1000, 1000, 3500, units, 833, None) >= 3500
+    # speech runs 200 ms past a cut: the cue stays 12 frames after it, or, when the next
+    # cue leaves no room, ends 2 frames before it
+    t = timing.Timer(p, FPS, [3000], spans=[(1000, 3200)])
+    assert t.out_time(1000, 1000, 3200, units, 833, None) == 3000 + 480
+    assert t.out_time(1000, 1000, 3200, units, 833, 3300) == 3000 - 80
+    # in-times: onto the nearest cut within 12 frames, before or after the first word
+    assert [t.in_time(x) for x in (2519, 2521, 3400, 3480, 3481)] == \
+        [2519, 3000, 3000, 3000, 3481]

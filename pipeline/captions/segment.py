@@ -148,7 +148,8 @@ def segment(transcript: Transcript, profile: Profile, cuts: list[int] | None = N
     tokens = tokens_of(transcript, default_speaker)
     if not tokens:
         return []
-    return _split(tokens, profile, options.names, Timer(profile, fps, cuts, duration_ms))
+    timer = Timer(profile, fps, cuts, duration_ms, spans=[(t.start, t.end) for t in tokens])
+    return _split(tokens, profile, options.names, timer)
 
 
 def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) -> list[Draft]:

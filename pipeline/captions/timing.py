@@ -14,7 +14,8 @@ it chose. For each cue, in order:
 - chaining: a gap of ≤ `chain_gap_frames` to the next cue is closed to exactly
   `chain_to_frames` (never below the profile's min gap);
 - cuts after the in-time, in order: the cue runs across a cut only when speech runs across
-  it (its first word starts before the cut, its last word ends after it) and it stays up at
+  it (its first word starts before the cut, its last word ends after it, and the cut lies
+  in no pause of 12 frames or more between two words) and it stays up at
   least `snap_frames` on both sides (an out-time less than that after the cut is extended
   to it where the next cue leaves room: speech ends after the cut, so the trail stays under
   `snap_frames`); otherwise an out-time that falls after the cut, or within `snap_frames`
@@ -70,7 +71,11 @@ class Timer:
     """The timing rules for one programme: profile, frame rate, cuts, duration."""
 
     def __init__(self, p: Profile, fps: float, cuts: list[int] | None = None,
-                 duration_ms: int | None = None):
+                 duration_ms: int | None = None,
+                 spans: list[tuple[int, int]] | None = None):
+        """`spans`: (start, end) of every word and sound event, in time order; a cut in a
+        gap of at least `snap_frames` between them lies in a pause, and no cue runs across
+        it (speech does not)."""
         self.p = p
         self.cuts = sorted(cuts or [])
         self.duration_ms = duration_ms
@@ -80,6 +85,21 @@ class Timer:
         self.chain_gap = p.frames_ms(p.chain_gap_frames, fps)
         self.min_gap = max(p.frames_ms(p.min_gap_frames, fps), 0)
         self.chain = max(self.chain_to, self.min_gap)
+        self.paused = self._paused(spans or [])
+
+    def _paused(self, spans: list[tuple[int, int]]) -> set[int]:
+        """The cuts that fall in a pause of at least `snap` ms between words."""
+        out: set[int] = set()
+        if not self.cuts or not spans:
+            return out
+        reach = spans[0][1]
+        for a, b in spans[1:]:
+            if a - reach >= self.snap:
+                lo = bisect.bisect_right(self.cuts, reach)
+                hi = bisect.bisect_left(self.cuts, a)
+                out.update(self.cuts[lo:hi])
+            reach = max(reach, b)
+        return out
 
     def in_time(self, first: int) -> int:
         """In-time of a cue whose first word starts at `first`: the nearest cut within the
@@ -126,7 +146,8 @@ class Timer:
         cuts, snap, chain_to = self.cuts, self.snap, self.chain_to
         while i < len(cuts) and cuts[i] <= e + snap + chain_to:
             c = cuts[i]
-            if first < c < last and c - start >= snap:  # speech runs across the cut
+            if first < c < last and c - start >= snap and c not in self.paused:
+                # speech runs across the cut
                 if e - c < snap and c + snap <= bound:
                     e = c + snap  # stay up 12 frames after it (a trail under 0.5 s)
                 if e - c >= snap:
@@ -140,7 +161,8 @@ class Timer:
 
 def time_cues(drafts: list[Draft], p: Profile, fps: float, cuts: list[int] | None = None,
               duration_ms: int | None = None) -> list[Cue]:
-    timer = Timer(p, fps, cuts, duration_ms)
+    timer = Timer(p, fps, cuts, duration_ms,
+                  spans=[(t.start, t.end) for d in drafts for t in d.tokens])
     n = len(drafts)
     starts: list[int] = []  # in-times first: every out-time depends on the next in-time
     for d in drafts:
