@@ -311,6 +311,8 @@ def _chunk_cost(run, i, j, chars, inner_sent, spk_changes, bcost, lens, cpl,
         b = sum(lens[k:j]) + (j - k - 1) + 2  # "- " before the new speaker
         if a > cpl or b > cpl:
             return float("inf")
+        if j - k <= 2 and not linebreak.ends_sentence(run[j - 1].text):
+            cost += FRAGMENT_COST  # "- Was" | "würden Sie …": a fragment inside the cue
         return cost + SPEAKER_MIX_COST
     if chars <= cpl:
         return cost
