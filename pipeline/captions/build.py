@@ -48,7 +48,8 @@ def build(manifest: FilmManifest, film_id: str, transcript: Transcript, profile:
           transcript_sha256: str = "") -> CaptionSet:
     names = frozenset(s.name.split()[0].lower() for s in manifest.speakers if s.name.split())
     drafts = segment(transcript, profile, cuts, Options(names=names),
-                     default_speaker=default_speaker_fn(programme), fps=fps)
+                     default_speaker=default_speaker_fn(programme), fps=fps,
+                     duration_ms=duration_ms)
     cues = time_cues(drafts, profile, fps, cuts, duration_ms)
     speaker_ids = [s.id for s in manifest.speakers]
     used = [sp for c in cues for sp in (c.speakers or [c.speaker])]

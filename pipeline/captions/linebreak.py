@@ -19,7 +19,10 @@ conjunctions, auxiliaries and modals, particles, units):
                        number | unit or counted noun    "20 | Prozent", "zwölf | Stunden"
                        "zu" | infinitive                "zu | planen"
 
-Everything else is a neutral break. Costs are additive numbers (`FORBIDDEN` is large but
+Everything else is a neutral break. Between two cues (`cue_break_cost`) the same rules
+hold, and a cue may neither end on a conjunction ("und | die Software": its reader waits a
+whole cue for what it joins) nor begin with a separable particle that closes the clause
+("einen Plan | vor,"). Costs are additive numbers (`FORBIDDEN` is large but
 finite, so a cue that cannot avoid one still gets built, and QC reports it).
 """
 
@@ -46,7 +49,7 @@ mehreren beide beiden solche solchen""".split())
 
 PREPOSITIONS = set("""in an auf mit für von zu bei nach aus über unter durch gegen ohne um
 vor hinter neben zwischen seit bis ab trotz wegen während statt innerhalb außerhalb dank
-laut gemäß im am zum zur vom beim ins ans aufs fürs übers unters""".split())
+laut gemäß pro im am zum zur vom beim ins ans aufs fürs übers unters""".split())
 
 CONJUNCTIONS = set("""und oder aber denn sondern weil dass wenn als ob obwohl damit sodass
 während bevor nachdem da wie doch sowie sobald solange falls indem ehe bis jedoch
@@ -171,6 +174,26 @@ def break_cost(left: str, right: str, names: frozenset[str] = frozenset()) -> fl
     if ll in CONJUNCTIONS:
         return WEAK
     return NEUTRAL
+
+
+# conjunctions no cue may end on (not those that are also adverbs or prepositions: "noch",
+# "da", "wie", "als", "bis", "während", "doch")
+CUE_END_CONJUNCTIONS = set("""und oder aber denn sondern weil dass wenn ob obwohl sodass bevor
+nachdem sobald solange falls indem ehe sowohl weder entweder""".split())
+
+
+@lru_cache(maxsize=65536)
+def cue_break_cost(left: str, right: str, names: frozenset[str] = frozenset()) -> float:
+    """Cost of ending a cue on `left` and starting the next on `right`: `break_cost`, and a
+    conjunction left dangling at a cue's end is forbidden too."""
+    cost = break_cost(left, right, names)
+    if cost >= FORBIDDEN or ends_sentence(left) or ends_clause(left):
+        return cost
+    if core(left).lower() in CUE_END_CONJUNCTIONS:
+        return FORBIDDEN
+    if core(right).lower() in PARTICLES and (ends_sentence(right) or ends_clause(right)):
+        return FORBIDDEN  # a separable particle alone at the start of a cue: "Plan | vor."
+    return cost
 
 
 def _lines_len(words: list[str]) -> int:

@@ -1,41 +1,58 @@
 """Cue drafts from word timings: which words go together, and how they break into lines.
 
 Contract: `segment(transcript, profile, cuts)` returns `Draft`s in time order; each holds
-its words (times in ms) and its display lines, but no final in/out times yet — those come
-from `timing.time_cues`. Rules, in order of strength:
+its words (times in ms) and its display lines; `timing.time_cues` gives them their in/out
+times. One dynamic programme over all words picks the cheapest split into cues, and it
+knows each candidate cue's exact times: a cue's times depend only on its own words and on
+the next cue's first word (`timing.Timer`), so the costs below are those of the cues as
+they will be shown. Rules, in order of strength:
 
-1. Forced boundaries: a sound/music segment is a cue of its own; a shot change (cut) lies
-   between two cues — at the word gap where it falls (by word midpoints), or at a better
-   gap whose words lie within the snap window of the cut (`_runs`); the cut is recorded on
-   both drafts (`cut_in`, `cut_out`) for timing. A cue holds at most two speakers (the
-   second introduced with a dash, each on its own line).
-2. Within a run between forced boundaries, a dynamic programme picks the cheapest split:
-   every cue must fit the profile's lines × chars/line and span ≤ the target duration;
-   breaks cost `linebreak.break_cost` (sentence end 0, clause 1, before conjunction 2,
-   before preposition 3, neutral 6, forbidden 100), each cue costs a little (fewer, fuller
-   cues), a sentence end inside a cue costs more (one sentence per cue where it fits), a
-   cue shorter than the minimum duration costs more, and so do poor line breaks inside it.
-3. Lines: one line if the text fits on one, else `linebreak.break_lines`.
+1. Forced boundaries: a sound/music segment is a cue of its own. A cue holds at most two
+   speakers (the second introduced with a dash, each on its own line).
+2. Every cue fits the profile's lines × chars/line and its words span ≤ the target
+   duration.
+3. Costs: the break between two cues costs `linebreak.cue_break_cost` (sentence end 0,
+   clause 1, before a conjunction 2, before a preposition 3, neutral 6, forbidden 100 —
+   the line-break rules, plus no cue ending on a conjunction); a cue shown shorter than
+   the profile's minimum duration costs more than any break (`BELOW_MIN_COST`); a cue of
+   one or two words that ends no sentence is a fragment (`FRAGMENT_COST`); each cue costs a
+   little (fewer, fuller cues), a sentence end inside a cue costs more (one sentence per
+   cue where it fits), and so do poor line breaks inside it.
+4. Shot changes (cuts) are not boundaries: timing snaps an in/out time near a cut onto it
+   and lets a cue run across a cut only where speech runs across it with ≥ 12 frames on
+   both sides. Running across costs `CROSS_COST` (avoid it where a good break lies at the
+   cut), a cue edge left within the snap window of a cut costs `NEAR_CUT_COST`, and an
+   out-time pulled back before the last word (or an in-time late after the first) costs
+   by the amount.
+5. Lines: one line if the text fits on one, else `linebreak.break_lines`.
 
 Runs in O(words × words-per-cue); a 60-minute transcript segments in well under a second.
 """
 
 from __future__ import annotations
 
-import bisect
-import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..models import Transcript
 from ..words import is_hallucination, spread
 from . import linebreak, sdh
 from .profiles import Profile
+from .timing import Timer, min_duration_of, reading_units
 
 CUE_COST = 3.0
 INNER_SENTENCE_COST = 5.0
-SHORT_COST = 6.0  # × missing fraction of the minimum duration
 SPEAKER_MIX_COST = 3.0
+CUE_FORBIDDEN = 1.5 * linebreak.FORBIDDEN  # a forbidden break between cues is worse than
+# the same break between two lines of one cue: the reader waits a whole cue for the rest
+BELOW_MIN_COST = 150.0  # a cue shown shorter than the minimum duration (+ missing fraction)
+FRAGMENT_COST = 40.0  # one or two words that end no sentence
+PART_COST = 4.0  # one or two words ending a sentence begun in the previous cue
+CROSS_COST = 5.0  # per cut a cue runs across
+NEAR_CUT_COST = 60.0  # an in/out time within the snap window of a cut, not on it
+SYNC_COST = 1.0  # per 100 ms an out-time precedes the last word / an in-time trails the first
 PAUSE_MS = 1200  # a pause this long is as good a boundary as a sentence end
+SYNC_MS = 100  # EN 301 549 7.1.2 tolerance
 
 
 @dataclass(slots=True)
@@ -54,8 +71,6 @@ class Draft:
     lines: list[str]
     speakers: list[str | None]  # per line
     kind: str = "speech"
-    cut_in: int | None = None  # the shot change (ms) this cue begins at, if any
-    cut_out: int | None = None  # the shot change (ms) this cue must end before, if any
 
     @property
     def first(self) -> int:
@@ -103,57 +118,6 @@ def tokens_of(transcript: Transcript, default_speaker=None) -> list[Token]:
     return out
 
 
-def _runs(tokens: list[Token], cuts: list[int], snap: int = 0,
-          names: frozenset[str] = frozenset()) -> list["Run"]:
-    """Split tokens at forced boundaries: sound events and shot changes.
-
-    A cut splits at the word gap where it falls (by word midpoints), or at a better gap
-    nearby: any gap whose next word starts within `snap` ms of the cut and whose previous
-    word ends no later than `snap` ms after it (timing then snaps the in-time to the cut and
-    ends the cue before it), choosing the lowest break cost, then the nearest gap.
-    """
-    n = len(tokens)
-    forced: dict[int, list[int]] = {}  # boundary before token k -> the cuts placed there
-    for k in range(1, n):
-        if tokens[k].kind == "sound" or tokens[k - 1].kind == "sound":
-            forced.setdefault(k, [])
-    mids = [(t.start + t.end) // 2 for t in tokens]
-    for c in cuts:
-        k0 = bisect.bisect_right(mids, c)  # first token whose midpoint lies after the cut
-        if n and 0 < k0 < n:
-            best = (break_cost_at(tokens, k0, names), 0, k0)
-            for k in range(max(1, k0 - 4), min(n, k0 + 5)):
-                if k == k0 or abs(tokens[k].start - c) > snap or tokens[k - 1].end > c + snap:
-                    continue
-                cand = (break_cost_at(tokens, k, names), abs(tokens[k].start - c), k)
-                if cand < best:
-                    best = cand
-            k0 = best[2]
-        forced.setdefault(k0, []).append(c)  # k0 == 0: before all words; n: after all
-    runs: list[Run] = []
-    cur: list[Token] = []
-    cut_in = max(forced.get(0, []), default=None)
-    for k, tok in enumerate(tokens):
-        if cur and k in forced:
-            here = forced[k]
-            runs.append(Run(cur, cut_in, min(here, default=None)))
-            cur = []
-            cut_in = max(here, default=None)
-        cur.append(tok)
-    if cur:
-        runs.append(Run(cur, cut_in, min(forced.get(n, []), default=None)))
-    return runs
-
-
-@dataclass
-class Run:
-    """Words between two forced boundaries, and the cuts at either end."""
-
-    tokens: list[Token]
-    cut_in: int | None = None
-    cut_out: int | None = None
-
-
 def break_cost_at(tokens: list[Token], k: int, names: frozenset[str] = frozenset()) -> float:
     """Cost of a boundary before token k (speaker change and long pause count as sentence end)."""
     a, b = tokens[k - 1], tokens[k]
@@ -162,106 +126,183 @@ def break_cost_at(tokens: list[Token], k: int, names: frozenset[str] = frozenset
     return linebreak.break_cost(a.text, b.text, names)
 
 
+def cue_break_cost_at(tokens: list[Token], k: int,
+                      names: frozenset[str] = frozenset()) -> float:
+    """Cost of a cue boundary before token k: the line-break rules, and no cue ending on a
+    conjunction (speaker change and long pause count as sentence end); a forbidden one
+    costs `CUE_FORBIDDEN`."""
+    a, b = tokens[k - 1], tokens[k]
+    if b.start - a.end >= PAUSE_MS or a.speaker != b.speaker:
+        return linebreak.SENTENCE_END
+    cost = linebreak.cue_break_cost(a.text, b.text, names)
+    return CUE_FORBIDDEN if cost >= linebreak.FORBIDDEN else cost
+
+
 def segment(transcript: Transcript, profile: Profile, cuts: list[int] | None = None,
             options: Options | None = None, default_speaker=None,
-            fps: float = 25.0) -> list[Draft]:
-    """Cue drafts for `transcript` under `profile`, never spanning a cut in `cuts` (ms);
-    `fps` converts the profile's snap window (frames) to ms."""
+            fps: float = 25.0, duration_ms: int | None = None) -> list[Draft]:
+    """Cue drafts for `transcript` under `profile`, timed around the shot changes `cuts`
+    (ms) as `timing.Timer` times them; `fps` converts the profile's frame figures to ms,
+    `duration_ms` is the programme's end (the last out-time's bound)."""
     options = options or Options()
     tokens = tokens_of(transcript, default_speaker)
-    drafts: list[Draft] = []
-    snap = profile.frames_ms(profile.snap_frames, fps)
-    for run in _runs(tokens, sorted(cuts or []), snap, options.names):
-        if run.tokens[0].kind == "sound":
-            part = [Draft(run.tokens, [run.tokens[0].text], [run.tokens[0].speaker], "sound")]
-        else:
-            frame = profile.frames_ms(1, fps) or 1
-            gap = max(profile.frames_ms(profile.min_gap_frames, fps),
-                      profile.frames_ms(profile.chain_to_frames, fps))
-            part = _segment_run(run.tokens, profile, options.names,
-                                not_before=None if run.cut_in is None else
-                                run.cut_in + gap + frame,
-                                not_after=None if run.cut_out is None else
-                                run.cut_out - profile.frames_ms(profile.chain_to_frames, fps)
-                                - frame)
-        part[0].cut_in = run.cut_in
-        part[-1].cut_out = run.cut_out
-        drafts.extend(part)
-    return drafts
+    if not tokens:
+        return []
+    timer = Timer(profile, fps, cuts, duration_ms, spans=[(t.start, t.end) for t in tokens])
+    return _split(tokens, profile, options.names, timer)
 
 
-def _segment_run(run: list[Token], p: Profile, names: frozenset[str],
-                 not_before: int | None = None, not_after: int | None = None) -> list[Draft]:
-    """DP split of one run. The run's first cue may start at a cut later than its first
-    word, so the second cue may not start before `not_before` (cut + gap + one frame); the
-    last cue ends before a cut, so it must start before `not_after`."""
+def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) -> list[Draft]:
+    """The dynamic programme over all tokens (see the module doc for the costs)."""
     n = len(run)
     cpl, max_lines = p.chars_per_line, p.max_lines
     max_chars = cpl * max_lines
     target = p.target_duration_ms
-    min_dur = p.min_duration_ms
     lens = [len(t.text) for t in run]
-    # cost of a boundary before token k (1..n-1)
-    bcost = [0.0] * (n + 1)
+    words = [len(t.text.split()) for t in run]  # what a words/min profile counts
+    sound = [t.kind == "sound" for t in run]
+    starts = [t.start for t in run]
+    ins = [timer.in_time(s) for s in starts]  # a cue beginning at token k starts at ins[k]
+    cut_after = [bisect_right(timer.cuts, s) for s in ins]  # first cut after that in-time
+    in_cost = [NEAR_CUT_COST if _near_cut(timer, s) else 0.0 for s in ins]
+    # line-break cost (inside a cue) and cue-break cost of a boundary before token k
+    lcost = [0.0] * (n + 1)
+    ccost = [0.0] * (n + 1)
     sent_end = [False] * n  # token k ends a sentence (or a long pause follows it)
+    final = [linebreak.ends_sentence(t.text) for t in run]  # ends a sentence by punctuation
     for k in range(1, n):
-        c = break_cost_at(run, k, names)
-        bcost[k] = c
-        sent_end[k - 1] = c == linebreak.SENTENCE_END
+        if sound[k] or sound[k - 1]:
+            continue  # a forced boundary
+        lcost[k] = break_cost_at(run, k, names)
+        ccost[k] = cue_break_cost_at(run, k, names)
+        sent_end[k - 1] = lcost[k] == linebreak.SENTENCE_END
+    sound_units = {k: reading_units([run[k].text], p, "sound") for k in range(n) if sound[k]}
+    spaces, wpm = p.count_spaces, p.reading_unit == "wpm"
     INF = float("inf")
     dp = [INF] * (n + 1)
     back = [0] * (n + 1)
     dp[0] = 0.0
+    ends = [t.end for t in run]
+    spk = [t.speaker for t in run]
+    min_base, per_word = p.min_duration_ms, p.min_ms_per_word
+    sound_min = min_duration_of(1, "sound", p)
     for j in range(1, n + 1):
+        next_start = ins[j] if j < n else None
+        end_j = ends[j - 1]
         chars = -1
+        nwords = 0
         inner_sent = 0
         spk_changes = 0
+        last = 0
         for i in range(j - 1, -1, -1):
-            chars += lens[i] + 1
-            if i < j - 1:
+            single = i == j - 1
+            if not single:
+                if sound[i] or sound[j - 1]:
+                    break  # a sound event is a cue of its own
                 if sent_end[i]:
                     inner_sent += 1
-                if run[i].speaker != run[i + 1].speaker:
+                if spk[i] != spk[i + 1]:
                     spk_changes += 1
-            if i < j - 1 and (chars > max_chars or run[j - 1].end - run[i].start > target
-                              or spk_changes > 1):
+            chars += lens[i] + 1
+            nwords += words[i]
+            if ends[i] > last:
+                last = ends[i]
+            if not single and (chars > max_chars or end_j - starts[i] > target
+                               or spk_changes > 1):
                 break
-            if dp[i] == INF:
-                continue
-            if i == 0 and j < n and not_before is not None and run[j].start < not_before:
-                continue
-            if j == n and i > 0 and not_after is not None and run[i].start >= not_after:
-                continue
-            chunk_cost = _chunk_cost(run, i, j, chars, inner_sent, spk_changes, bcost, lens,
-                                     cpl, max_lines, min_dur)
-            if chunk_cost == INF:
-                continue
-            total = dp[i] + bcost[i] + chunk_cost
+            base = dp[i] + ccost[i] + in_cost[i]
+            if base >= dp[j]:
+                continue  # every cost below is positive (and dp[i] may be inf)
+            if sound[i]:
+                units, cost, min_dur = sound_units[i], 0.0, sound_min
+            else:
+                if base + CUE_COST + INNER_SENTENCE_COST * inner_sent >= dp[j]:
+                    continue
+                units = float(nwords if wpm else chars if spaces else chars - (j - i - 1))
+                cost = _chunk_cost(run, i, j, chars, inner_sent, spk_changes, lcost, lens,
+                                   cpl, max_lines)
+                if cost == INF:
+                    continue
+                if j - i <= 2:  # fragments: one or two words
+                    if not final[j - 1]:
+                        cost += FRAGMENT_COST
+                    elif i > 0 and not sent_end[i - 1]:
+                        cost += PART_COST
+                min_dur = per_word * (j - i)
+                if min_dur < min_base:
+                    min_dur = min_base
+            total = base + cost
+            if total >= dp[j]:
+                continue  # timing costs are never negative
+            total += _timing_cost(timer, ins[i], starts[i], last, units, min_dur, next_start,
+                                  cut_after[i])
             if total < dp[j]:
                 dp[j] = total
                 back[j] = i
-    if dp[n] == INF:
-        if not_before is not None or not_after is not None:
-            return _segment_run(run, p, names)  # the cut constraints cannot be met: drop them
-        raise AssertionError("segmentation found no split")  # single words always fit
     out: list[Draft] = []
-    j = n
     bounds = []
+    j = n
     while j > 0:
         i = back[j]
         bounds.append((i, j))
         j = i
     for i, j in reversed(bounds):
-        out.append(_draft(run[i:j], p, names))
+        if sound[i]:
+            out.append(Draft(run[i:j], [run[i].text], [run[i].speaker], "sound"))
+        else:
+            out.append(_draft(run[i:j], p, names))
     return out
 
 
-def _chunk_cost(run, i, j, chars, inner_sent, spk_changes, bcost, lens, cpl, max_lines,
-                min_dur) -> float:
+def _timing_cost(timer: Timer, start: int, first: int, last: int, units: float, min_dur: int,
+                 next_start: int | None, ci: int) -> float:
+    """What the cue's times cost: below the minimum duration, cuts run across, an out-time
+    left beside a cut, out-time before the last word, in-time after the first. `ci`: index
+    of the first cut after `start` (an in-time beside a cut is costed per token)."""
+    end = timer.out_time(start, first, last, units, min_dur, next_start, ci)
+    cost = 0.0
+    dur = end - start
+    if dur < min_dur:
+        cost += BELOW_MIN_COST * (1.0 + (min_dur - dur) / min_dur)
+    if end < last - SYNC_MS:
+        cost += SYNC_COST * (last - end) / 100.0
+    if start > first + SYNC_MS:
+        cost += SYNC_COST * (start - first) / 100.0
+    if start >= last:
+        cost += BELOW_MIN_COST  # shown only after its words were spoken
+    cuts = timer.cuts
+    snap, chain_to = timer.snap, timer.chain_to
+    nc = len(cuts)
+    k = ci - 1  # a cut on the in-time, or just before it, may lie beside a short cue's end
+    while k > 0 and cuts[k - 1] > end - snap:
+        k -= 1
+    k = max(k, 0)
+    while k < nc:
+        c = cuts[k]
+        if c >= end + snap:
+            break
+        if start < c < end:
+            cost += CROSS_COST
+        if end - snap < c and abs(c - end - chain_to) > 1:
+            cost += NEAR_CUT_COST
+        k += 1
+    return cost
+
+
+def _near_cut(timer: Timer, t: int) -> bool:
+    """Whether a cut lies within the snap window of `t` (less than 12 frames), not on it."""
+    cuts, snap = timer.cuts, timer.snap
+    k = bisect_left(cuts, t - snap + 1)
+    return k < len(cuts) and cuts[k] < t + snap and (cuts[k] != t or (
+        k + 1 < len(cuts) and cuts[k + 1] < t + snap))
+
+
+def _chunk_cost(run, i, j, chars, inner_sent, spk_changes, bcost, lens, cpl,
+                max_lines) -> float:
+    """The cost of tokens i..j-1 as one cue's text: per cue, sentence ends inside it,
+    speaker mix, line breaks (`bcost`: line-break cost before each token); inf if it
+    cannot be laid out."""
     cost = CUE_COST + INNER_SENTENCE_COST * inner_sent
-    dur = run[j - 1].end - run[i].start
-    if min_dur and dur < min_dur:
-        cost += SHORT_COST * (1 - dur / min_dur)
     if spk_changes:
         if max_lines < 2:
             return float("inf")
@@ -270,6 +311,8 @@ def _chunk_cost(run, i, j, chars, inner_sent, spk_changes, bcost, lens, cpl, max
         b = sum(lens[k:j]) + (j - k - 1) + 2  # "- " before the new speaker
         if a > cpl or b > cpl:
             return float("inf")
+        if j - k <= 2 and not linebreak.ends_sentence(run[j - 1].text):
+            cost += FRAGMENT_COST  # "- Was" | "würden Sie …": a fragment inside the cue
         return cost + SPEAKER_MIX_COST
     if chars <= cpl:
         return cost
@@ -303,13 +346,3 @@ def _draft(tokens: list[Token], p: Profile, names: frozenset[str]) -> Draft:
     return Draft(tokens, lines, [tokens[0].speaker] * len(lines))
 
 
-def reading_units(lines: list[str], p: Profile, kind: str = "speech") -> float:
-    """What reading speed counts in a cue's text: characters (with or without spaces) or
-    words; DCMP counts a sound tag as words too, others ignore the dash of a speaker change."""
-    text = " ".join(re.sub(r"^- ", "", ln) for ln in lines)
-    if p.reading_unit == "wpm":
-        words = text.split()
-        return float(len(words)) if (kind != "sound" or p.tags_as_words) else 0.0
-    if kind == "sound" and not p.tags_as_words:
-        return 0.0
-    return float(len(text) if p.count_spaces else len(text.replace(" ", "")))

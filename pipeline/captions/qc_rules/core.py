@@ -187,10 +187,16 @@ def chaining(c: CueCheck) -> Hits:
 
 @RULES.rule("shot_change", "warning", "f_shot_cross", "f_shot_out")
 def shot_change(c: CueCheck) -> Hits:
-    cuts, cue = c.track.cuts, c.cue
+    cuts, cue, snap = c.track.cuts, c.cue, c.track.snap
     i = bisect.bisect_right(cuts, cue.start)
-    if i < len(cuts) and cuts[i] < cue.end:
-        yield Hit(timecode.vtt(cuts[i]), "—", key="f_shot_cross")
+    while i < len(cuts) and cuts[i] < cue.end:  # across a cut: only with speech across it
+        k = cuts[i]  # and up at least the snap window (12 frames) on both sides (issue 12)
+        spoken = cue.kind == "sound" or (  # a sound event runs as long as its cue
+            cue.first_word_ms is not None and cue.last_word_ms is not None
+            and cue.first_word_ms < k < cue.last_word_ms)
+        if not (spoken and k - cue.start >= snap and cue.end - k >= snap):
+            yield Hit(timecode.vtt(k), "—", key="f_shot_cross")
+        i += 1
     j = bisect.bisect_left(cuts, cue.end)
     if j < len(cuts) and 0 <= cuts[j] - cue.end <= c.track.frame:
         yield Hit(ms(cuts[j] - cue.end), f"≥ {ms(c.track.chain_to)}", key="f_shot_out")
@@ -233,8 +239,8 @@ def sync_out(c: CueCheck) -> Hits:
     j = bisect.bisect_left(cuts, cue.end)
     trail = cue.end - cue.last_word_ms
     chained = nxt is not None and abs((nxt.start - cue.end) - _chain(c)) <= 1
-    snapped = any(abs(cue.end - (cut - t.chain_to)) <= 1 for cut in cuts[j - 1:j + 1]) \
-        if cuts else False
+    snapped = any(abs(cue.end - (cut - t.chain_to)) <= 1
+                  for cut in cuts[max(j - 1, 0):j + 1])
     at_min = c.dur <= c.min_dur + 1
     if trail > p.max_trail_ms and not (chained or snapped or at_min):
         yield Hit(f"+{ms(trail)}", f"≤ {ms(p.max_trail_ms)}", key="f_trail")
