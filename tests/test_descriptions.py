@@ -89,3 +89,172 @@ def test_fit_overlap_in_ms_unless_extended():
     close = store.parse(P, yaml.safe_load("- {at: '00:02.5', text: a b c d e f}\n"
                                           "- {at: '00:03', text: x}"), DURATION_MS)
     assert fit(close, t, DURATION_MS, 2.0)[0].next_overlap_ms == 2500
+
+
+# --- the describe stage and the mix (decoded audio) -----------------------------------------
+
+def _cli(ws: Path, capsys, *args: str) -> tuple[int, list[str], str]:
+    """`casefilm -w WS ARGS…` in this process: (exit code, error lines, stdout)."""
+    from pipeline.cli import main
+
+    capsys.readouterr()
+    try:
+        main(["-w", str(ws), *args])
+        code = 0
+    except SystemExit as e:
+        code = e.code or 0
+    out = capsys.readouterr()
+    return code, [ln for ln in out.err.splitlines() if ln.startswith("error:")], out.out
+
+
+def _state(film):
+    from pipeline.stages.base import Context
+
+    st, _ = runner.stage_state(Context(film, RunOptions()), runner.stage_by_name("describe"))
+    return st
+
+
+def _run(ws: Path, *stages: str, force=()) -> runner.FilmOutcome:
+    film = Workspace.resolve(ws).film(FILM)
+    out = runner.run_film(film, RunOptions(report=lambda m: None),
+                          [runner.stage_by_name(s) for s in stages or ("describe",)], set(force))
+    if out.error:
+        raise out.error
+    return out
+
+
+@pytest.fixture(scope="module")
+def described(tmp_path_factory) -> Path:
+    ws = tmp_path_factory.mktemp("ad") / "ws"
+    (ws / "projects").mkdir(parents=True)
+    ad_film(ws)
+    _run(ws)
+    return ws
+
+
+def _track(ws: Path) -> model.AdTrack:
+    film = Workspace.resolve(ws).film(FILM)
+    return model.AdTrack.model_validate_json(model.ad_track_path(film).read_text())
+
+
+def test_stage_writes_track_vtt_mix_and_stem(described):
+    t = _track(described)
+    assert [(p.n, p.start_ms, p.extended, p.voice.kind, p.voice.draft) for p in t.descriptions] == \
+        [(1, 2500, False, "espeak-ng", True), (2, 5500, True, "espeak-ng", True)]
+    p1, p2 = t.descriptions
+    assert 500 < p1.end_ms - p1.start_ms < 2000 and p1.overlap_ms == 0 and p1.gap_ms == 2000
+    assert p2.overlap_ms == 0  # extended
+    for f in (t.mix, t.narration):
+        info = json.loads(__import__("subprocess").run(
+            ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", f],
+            capture_output=True, text=True, check=True).stdout)["streams"][0]
+        assert (info["codec_name"], info["sample_rate"], info["channels"]) == ("flac", "48000", 2)
+    vtt = Path(t.vtt).read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT - de") and "Ein helles Büro." in vtt
+    assert "\n1\n00:00:02.500 --> " in vtt and "\n2\n00:00:05.500 --> " in vtt
+    assert Path(t.vtt) == described / "subtitles" / FILM / "descriptions.vtt"
+    assert all(Path(p.clip).is_file() for p in t.descriptions)
+    assert t.digest == store.load(Workspace.resolve(described).film(FILM)).digest
+
+
+def test_mix_ducks_exactly_inside_windows_and_is_main_audio_elsewhere(described, tmp_path):
+    import ffmpeg as ffmpeg_python
+    import numpy as np
+
+    from pipeline import ffmpeg
+    from pipeline.delivery import loudness
+    from pipeline.delivery.encode import PCM_OPTIONS
+
+    t = _track(described)
+    media = described / "projects" / FILM / "raw" / "main.mp4"
+    # the main mix before its encode, made here with the export's own loudness calls
+    m1, _ = loudness.measure(media, -16.0, -1.5, DURATION_MS)
+    main_path = tmp_path / "main.flac"
+    ffmpeg.run_graph(loudness.normalise(ffmpeg_python.input(str(media))["a:0"], -16.0, -1.5,
+                                        None if loudness.is_silent(m1) else m1)
+                     .output(str(main_path), format="flac", **PCM_OPTIONS))
+    main, mix, stem = decode(main_path), decode(Path(t.mix)), decode(Path(t.narration))
+    assert len(mix) == len(stem) == len(main) == DURATION_MS * 48
+    sps, ramp = 48, t.ramp_ms * 48
+    outside = np.ones(len(main), bool)
+    for p in t.descriptions:
+        a, b = p.start_ms * sps, p.end_ms * sps
+        outside[max(0, a - ramp):b + ramp] = False
+        inside = slice(a, b)
+        prog = mix[inside] - stem[inside]  # the programme part of the mix
+        ratio_db = 20 * np.log10(np.sqrt((prog ** 2).mean() / (main[inside] ** 2).mean()))
+        assert ratio_db == pytest.approx(t.duck_db, abs=0.05)
+        assert np.abs(prog - main[inside] * 10 ** (t.duck_db / 20)).max() < 1e-4
+        assert np.sqrt((stem[inside] ** 2).mean()) > 0.01  # the narration is there
+        assert np.allclose(stem[inside][:, 0], stem[inside][:, 1])  # centred
+    assert outside.sum() > len(main) * 0.4
+    assert np.abs(mix[outside] - main[outside]).max() < 1e-4  # identical elsewhere
+    assert np.abs(stem[outside]).max() == 0.0
+    # loudness: the main mix's target and ceiling, measured on the written file
+    after = loudness.measure_file(Path(t.mix))
+    assert abs(after.integrated_lufs - -16.0) <= 1.0 and after.true_peak_dbtp <= -1.5
+    assert (t.mix_lufs, t.mix_true_peak_dbtp) == (after.integrated_lufs, after.true_peak_dbtp)
+
+
+def test_second_run_does_nothing_a_text_change_remixes(described):
+    assert _run(described).worked == []
+    film = Workspace.resolve(described).film(FILM)
+    assert _state(film).state == "done"
+    path = model.descriptions_path(film)
+    old = path.read_text(encoding="utf-8")
+    before = _track(described)
+    try:
+        path.write_text(old.replace("Ein helles Büro.", "Ein helles, großes Büro."), encoding="utf-8")
+        st = _state(film)
+        assert st.state == "stale" and "descriptions changed" in st.why
+        assert _run(described).worked == ["describe"]
+        after = _track(described)
+        assert after.descriptions[0].text == "Ein helles, großes Büro."
+        assert after.mix_sha256 != before.mix_sha256
+        assert after.descriptions[1].voice == before.descriptions[1].voice  # cached voice
+    finally:
+        path.write_text(old, encoding="utf-8")
+        _run(described)
+
+
+def test_recorded_narration_wins_and_bad_ones_are_one_line(described, capsys):
+    from tests import media
+
+    film = Workspace.resolve(described).film(FILM)
+    folder = model.narrations_dir(film)
+    folder.mkdir(exist_ok=True)
+    rec = media.speak("Ein Büro.", folder / "1.wav", voice="de+f3")
+    try:
+        _run(described)
+        p1 = _track(described).descriptions[0]
+        assert (p1.voice.kind, p1.voice.source, p1.voice.draft) == ("recorded", "descriptions/1.wav", False)
+        before = {p: p.stat().st_mtime_ns for p in (described / "subtitles" / FILM).iterdir()}
+        for content in (b"", b"not audio at all " * 20):
+            rec.write_bytes(content)
+            code, err, _ = _cli(described, capsys, "describe", FILM)
+            assert code == 2 and len(err) == 1, err
+            assert "descriptions/1.wav" in err[0] and "description 1" in err[0]
+            assert {p: p.stat().st_mtime_ns for p in (described / "subtitles" / FILM).iterdir()} == before
+    finally:
+        rec.unlink(missing_ok=True)
+        _run(described)
+
+
+def test_bad_descriptions_file_one_line_nothing_touched(described, capsys):
+    film = Workspace.resolve(described).film(FILM)
+    path = model.descriptions_path(film)
+    old = path.read_bytes()
+    before = sorted((p, p.stat().st_mtime_ns) for p in (described / ".casefilm" / "cache" / FILM / "ad").rglob("*"))
+    try:
+        for bad, expect in [(b"- {at: '00:02', text: x}\n- {at: '00:02', text: y}\n", "entry 2: at: at the same time"),
+                            (b"- {at: '00:30', text: x}\n", "entry 1: at: outside the programme"),
+                            ("- {at: '00:02', text: Büro}\n".encode("latin-1"), "not UTF-8"),
+                            (b"at: 1\ntext: x\n", "expected a list")]:
+            path.write_bytes(bad)
+            code, err, _ = _cli(described, capsys, "describe", FILM)
+            assert code == 2 and len(err) == 1, err
+            assert "descriptions.yaml" in err[0] and expect in err[0], err
+        after = sorted((p, p.stat().st_mtime_ns) for p in (described / ".casefilm" / "cache" / FILM / "ad").rglob("*"))
+        assert after == before
+    finally:
+        path.write_bytes(old)

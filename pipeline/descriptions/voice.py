@@ -157,9 +157,10 @@ def make(film: Film, src: VoiceSource, d: Description, settings: DescriptionSett
                 _espeak(d.text, path, settings)
     digest = film.ws.digests.digest(path)
     field = f"description {src.n} narration"
-    info = ffmpeg.media_info(path, digest) if path.stat().st_size else None
-    if info is None:
-        raise MediaError(path, "file is empty (0 bytes)", field=field)
+    try:
+        info = ffmpeg.media_info(path, digest)
+    except MediaError as e:  # name the description; ffprobe's line repeats the path
+        raise MediaError(path, e.reason.replace(f"{path}: ", ""), field=field) from None
     if info.audio is None:
         raise MediaError(path, "no audio stream", field=field)
     if src.kind == "recorded":
