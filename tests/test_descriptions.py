@@ -258,3 +258,84 @@ def test_bad_descriptions_file_one_line_nothing_touched(described, capsys):
         assert after == before
     finally:
         path.write_bytes(old)
+
+
+# --- the describer's script ---------------------------------------------------------------------
+
+def test_gaps_command_lists_gaps_and_writes_script(described, capsys):
+    import docx
+
+    code, err, out = _cli(described, capsys, "descriptions", "gaps", FILM)
+    assert code == 0, err
+    assert "1 gaps of at least 1 s" in out and "00:02.400" in out and "2.1s  4" in out
+    assert "description 1 at 00:02.500" in out and "(measured): fits" in out
+    assert "description 2 at 00:05.500" in out and ": extended" in out
+    html = (described / "subtitles" / FILM / "descriptions-script.html").read_text(encoding="utf-8")
+    assert '<html lang="de">' in html and "Skript für die Audiodeskription" in html
+    assert 'data-start="2400" data-length="2100" data-words="4"' in html
+    assert 'data-n="1" data-at="2500" data-fits="true"' in html
+    doc = docx.Document(str(described / "subtitles" / FILM / "descriptions-script.docx"))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "Ein helles Büro." in cells and "00:02.400" in cells
+    # the narration rate is an override: 3 words/s fit 6 words into the 2.1 s gap
+    code, err, out = _cli(described, capsys, "descriptions", "gaps", FILM, "--rate", "3",
+                          "--min-gap", "0.15")
+    assert code == 0 and "2.1s  6" in out and "4 gaps of at least 0.15 s" in out
+
+
+# --- QC, voice acceptance, sign-off, status ------------------------------------------------------
+
+def test_qc_part_signoff_binds_ad_files_and_is_voided(described, capsys):
+    from pipeline.captions import approval, workflow
+    from pipeline.descriptions.status import ad_lines
+    from pipeline.errors import InputError
+
+    ws = Workspace.resolve(described)
+    film = ws.film(FILM)
+    _run(described, "subtitles")
+    path = model.descriptions_path(film)
+    old = path.read_text(encoding="utf-8")
+    try:
+        r = workflow.qc(film).result
+        ad = r.audio_description
+        assert (ad.count, ad.extended, ad.drafts, ad.recorded, ad.stale) == (2, 1, 2, 0, None)
+        assert [f.rule for f in ad.findings] == ["ad_draft_voice", "ad_draft_voice"]
+        assert ad.per_minute == 15.0 and ad.longest_ms is not None
+        ids = [c.id for c in r.checklist]
+        assert ids[-5:] == ["WCAG 2.2 1.2.3", "WCAG 2.2 1.2.5", "EN 301 549 7.2.1",
+                            "EN 301 549 7.2.2", "EN 301 549 7.2.3"]
+        html = (described / "subtitles" / FILM / "qc.html").read_text(encoding="utf-8")
+        assert 'id="audio-description" data-present="true"' in html
+        assert 'id="ad-1" data-n="1" data-voice="espeak-ng" data-draft="true"' in html
+        assert "Synthetische Stimme (Entwurf)" in html
+        with pytest.raises(InputError, match="synthetic draft voices"):
+            workflow.qc(film, reviewer="Rita")
+        assert approval.load(film) is None
+        assert "2 draft voices" in ad_lines(film)[0] and "not signed off" in ad_lines(film)[0]
+
+        code, err, out = _cli(described, capsys, "descriptions", "accept-voice", FILM, "--all",
+                              "--reviewer", "Rita")
+        assert code == 0 and "accepted synthetic voices: 1, 2" in out, err
+        assert _state(film).state == "stale"
+        _run(described)
+        assert [p.voice.accepted_by for p in _track(described).descriptions] == ["Rita", "Rita"]
+        a = workflow.qc(film, reviewer="Rita").approval
+        assert {"descriptions.yaml", "descriptions.vtt", "ad-mix.flac",
+                "ad-narration.flac"} <= set(a.files)
+        assert approval.check(film) == (approval.load(film), None)
+        assert "signed off by Rita" in ad_lines(film)[0]
+
+        # a changed description voids the sign-off; its new voice is a draft again
+        path.write_text(old.replace("Ein helles Büro.", "Ein dunkles Büro."), encoding="utf-8")
+        assert "not voiced and mixed" in ad_lines(film)[0]
+        _run(described)
+        _, why = approval.check(film)
+        assert why and "descriptions.yaml" in why and "ad-mix.flac" in why
+        ps = _track(described).descriptions
+        assert (ps[0].voice.draft, ps[1].voice.accepted_by) == (True, "Rita")
+        assert "sign-off by Rita void" in ad_lines(film)[0]
+    finally:
+        path.write_text(old, encoding="utf-8")
+        approval.path(film).unlink(missing_ok=True)
+        model.acceptance_path(film).unlink(missing_ok=True)
+        _run(described)

@@ -26,7 +26,7 @@ def descriptions() -> None:
 @click.option("--rate", type=click.FloatRange(0.5, 6, min_open=True), metavar="W/S",
               help="Narration rate in words per second (default: film.yaml "
                    "descriptions.rate_wps, else 2.2 for German).")
-@click.option("--min-gap", type=click.FloatRange(0.2, 60), metavar="S",
+@click.option("--min-gap", type=click.FloatRange(0.1, 60), metavar="S",
               help="Shortest pause listed, in seconds (default: film.yaml, else 1.0).")
 @pass_cli
 def gaps(obj: CliContext, film, rate, min_gap) -> None:

@@ -24,7 +24,7 @@ DEFAULT_ESPEAK_VOICE = "de"
 
 class DescriptionSettings(Strict):
     rate_wps: float = Field(default=DEFAULT_RATE_WPS, gt=0.5, le=6)
-    min_gap_ms: int = Field(default=DEFAULT_MIN_GAP_MS, ge=200, le=60000)
+    min_gap_ms: int = Field(default=DEFAULT_MIN_GAP_MS, ge=100, le=60000)
     duck_db: float = Field(default=DEFAULT_DUCK_DB, ge=-40, le=-1)
     ramp_ms: int = Field(default=DEFAULT_RAMP_MS, ge=10, le=2000)
     espeak_voice: str = Field(default=DEFAULT_ESPEAK_VOICE, min_length=1)
