@@ -7,9 +7,12 @@ use it without pulling in the mixer."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..workspace import Film
 from .model import descriptions_path, mix_path, narration_path, vtt_path
+
+if TYPE_CHECKING:
+    from ..workspace import Film
 
 AD_FILE_NAMES = ("descriptions.yaml", "descriptions.vtt", "ad-mix.flac", "ad-narration.flac")
 

@@ -10,12 +10,14 @@ never looks at descriptions.yaml or the narration files itself.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from ..models import Ms, Strict
-from ..workspace import Film
+
+if TYPE_CHECKING:  # the path helpers only read Film's folders; no workspace import, so the
+    from ..workspace import Film  # captions sign-off can use them (tests/test_imports.py)
 
 VoiceKind = Literal["recorded", "espeak-ng", "piper"]
 
