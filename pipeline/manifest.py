@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from . import timecode
 from .captions.profiles import SubtitleSettings
+from .descriptions.settings import DescriptionSettings
 from .errors import ManifestError
 from .models import LearningGoal, Ms, Strict
 
@@ -117,6 +118,7 @@ class FilmManifest(Strict):
     subtitles: SubtitleSettings = Field(default_factory=SubtitleSettings)
     chapters: list[Chapter] = Field(default_factory=list)
     export: ExportSettings = Field(default_factory=ExportSettings)
+    descriptions: DescriptionSettings = Field(default_factory=DescriptionSettings)  # audio description
 
     @model_validator(mode="after")
     def _refs(self) -> "FilmManifest":

@@ -22,13 +22,17 @@ In order:
    (`captions.profiles.effective`);
 5. export rungs are known Apple ladder heights and not all above `export.max_height`
    (`delivery.ladder.check_heights`);
-6. files, only for the stages about to run that read them: every source and the master
+6. projects/<film>/descriptions.yaml, when present: UTF-8, a list, every entry a mapping
+   with a timecode and non-empty text, in time order, no two at the same time
+   (`descriptions.store.load` without the programme's duration);
+7. files, only for the stages about to run that read them: every source and the master
    exist, are regular files and not empty (ingest, `ffmpeg.check_file`); the
    `transcript.import` file has a supported suffix and exists (transcribe,
-   `transcript_io.check_import`).
+   `transcript_io.check_import`); every recorded narration of a description exists and
+   is not empty (describe, `descriptions.voice.sources`).
 
-What needs the programme (a chapter or the poster at or past its end, audio channels,
-rungs larger than the footage, decodability) stays with the stage that has it.
+What needs the programme (a chapter, the poster or a description at or past its end, audio
+channels, rungs larger than the footage, decodability) stays with the stage that has it.
 """
 
 from __future__ import annotations
@@ -38,13 +42,14 @@ from collections.abc import Iterable
 from . import ffmpeg
 from .captions import profiles
 from .delivery import ladder
+from .descriptions import store as descriptions, voice
 from .didactics import build
 from .errors import ManifestError
 from .transcript_io import check_import
 from .workspace import Film
 
 # stage name -> the film.yaml files it reads (checked only when that stage is about to run)
-FILE_STAGES = ("ingest", "transcribe")
+FILE_STAGES = ("ingest", "transcribe", "describe")
 
 
 def check(film: Film, stages: Iterable[str] | None = None) -> None:
@@ -63,6 +68,7 @@ def check(film: Film, stages: Iterable[str] | None = None) -> None:
         ladder.check_heights(m.export.rungs, m.export.max_height)
     except ValueError as e:
         raise ManifestError(film.manifest_path, "export.rungs", str(e), m.export.rungs) from None
+    descs = descriptions.load(film)
     if "ingest" in wanted:
         for i, src in enumerate(m.sources):
             ffmpeg.check_file(film.resolve_media(src.file), f"sources.{i}.file")
@@ -70,3 +76,5 @@ def check(film: Film, stages: Iterable[str] | None = None) -> None:
             ffmpeg.check_file(film.resolve_media(m.master), "master")
     if "transcribe" in wanted and m.transcript.import_ is not None:
         check_import(film.resolve_media(m.transcript.import_))
+    if "describe" in wanted and descs.descriptions:
+        voice.sources(film, descs.descriptions, m.descriptions)

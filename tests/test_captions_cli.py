@@ -322,6 +322,10 @@ def test_qc_report_opens_in_chromium_and_agrees_with_its_json(workspace, program
         # each cue links to the player at its moment
         href = page.locator("#cue-1 a").first.get_attribute("href")
         assert re.fullmatch(r"\.\./\.\./exports/fall/index\.html#t=\d+\.\d{3}", href)
-        assert page.locator("#checklist tr[data-clause]").count() == 6
+        # six caption items, and for a film without audio description WCAG 1.2.3 and 1.2.5
+        assert page.locator("#checklist tr[data-clause]").count() == 8
+        assert page.locator('#checklist tr[data-clause="WCAG 2.2 1.2.5"]').get_attribute(
+            "data-state") == "fail"
+        assert page.locator("#audio-description #ad-none").count() == 1
         serious = [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
         assert serious == []

@@ -1,9 +1,12 @@
 """Sign-off of a film's captions by an accessibility reviewer.
 
 `subtitles/<film>/approval.json` records who approved, when, against which QC result, and
-the sha256 of each caption file (VTT, SRT, TTML). The approval is valid only while every
-one of those files still has that checksum: any change to the captions voids it (a
-regenerated but identical file keeps it).
+the sha256 of each caption file (VTT, SRT, TTML) and, when the film has an audio
+description, of its files too (descriptions.yaml, descriptions.vtt, the AD mix and the
+narration stem; `pipeline.descriptions.qc.ad_checksums`). The approval is valid only while
+every one of those files still has that checksum: any change to the captions or the audio
+description voids it (a regenerated but identical file keeps it), and so does an audio
+description that appears after the sign-off.
 """
 
 from __future__ import annotations
@@ -36,7 +39,10 @@ def path(film: Film) -> Path:
 
 
 def current_checksums(film: Film) -> dict[str, str]:
-    return {p.name: sha256_file(p) for p in caption_paths(film).values() if p.exists()}
+    from ..descriptions.files import ad_checksums  # noqa: PLC0415  (no workspace at import)
+
+    out = {p.name: sha256_file(p) for p in caption_paths(film).values() if p.exists()}
+    return {**out, **ad_checksums(film)}
 
 
 def load(film: Film) -> Approval | None:
@@ -52,8 +58,11 @@ def check(film: Film) -> tuple[Approval | None, str | None]:
     a = load(film)
     if a is None:
         return None, "not approved"
+    from ..descriptions.files import AD_FILE_NAMES  # noqa: PLC0415
+
     now = current_checksums(film)
     changed = sorted(n for n, d in a.files.items() if now.get(n) != d)
+    changed += sorted(n for n in now if n in AD_FILE_NAMES and n not in a.files)
     if changed:
         return a, f"void: {', '.join(changed)} changed since the sign-off"
     return a, None

@@ -21,6 +21,7 @@ from ..errors import StageOrderError
 from ..fsutil import write_json, write_text
 from ..models import Strict, utcnow
 from ..qc import ChecklistItem, Finding, Summary, summarise
+from ..descriptions import qc as ad_qc
 from ..workspace import Film
 from . import LiveProvenance, approval, store
 from .profiles import Profile
@@ -71,10 +72,15 @@ class QCResult(Strict):
     cues: list[CueRow]
     checklist: list[ChecklistItem]
     stale: str | None = None  # why the captions lag behind the current transcript, if they do
+    # the audio-description part (pipeline.descriptions.qc): None when the film has none
+    audio_description: ad_qc.AdReport | None = None
+    audio_description_error: str | None = None  # descriptions.yaml unreadable (one line)
 
     @property
     def hard(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "hard"]
+        """Hard findings of the captions and of the audio description."""
+        ad = self.audio_description.hard if self.audio_description else []
+        return [f for f in self.findings if f.severity == "hard"] + ad
 
 
 def check(cs: store.CaptionSet, p: Profile, vtt_text: str | None, player_href: str = "",
@@ -153,6 +159,8 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
     vtt = paths["vtt"].read_text(encoding="utf-8") if paths["vtt"].exists() else None
     findings, rows, points = check(cs, p, vtt, player_href(film), files=paths)
     s = i18n.strings("qc", cs.language)
+    ad, ad_error = ad_qc.safe_evaluate(film)
+    ad_items = ad_qc.checklist(film, ad, i18n.strings("descriptions", cs.language))
     return QCResult(
         film=film.id, title=cs.title, language=cs.language, profile=p,
         files=approval.current_checksums(film),
@@ -160,8 +168,8 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
         summary=summarise(len(cs.cues), findings, RULES.ids()), findings=findings,
         chart=Chart(unit=p.reading_unit, limit=p.reading_limit, duration_ms=cs.duration_ms,
                     points=points),
-        cues=rows, checklist=checklist(cs, findings, film, approval.valid(film), s),
-        stale=staleness(film, cs))
+        cues=rows, checklist=checklist(cs, findings, film, approval.valid(film), s) + ad_items,
+        stale=staleness(film, cs), audio_description=ad, audio_description_error=ad_error)
 
 
 def staleness(film: Film, cs: store.CaptionSet) -> str | None:

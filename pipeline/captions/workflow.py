@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import QCFailed, StageOrderError
+from ..errors import InputError, QCFailed, StageOrderError
 from ..workspace import Film
 from . import approval, qc as qcmod, store
 
@@ -39,6 +39,17 @@ def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None)
     if result.stale:  # never sign off captions the current transcript no longer supports
         raise StageOrderError(film.id, "qc --approve",
                               f"captions made from the current transcript ({result.stale})")
+    ad = result.audio_description
+    if result.audio_description_error:
+        raise InputError(result.audio_description_error)
+    if ad is not None and ad.stale:  # sign off only the description people wrote now
+        raise StageOrderError(film.id, "qc --approve", "the audio description made from the "
+                              f"current descriptions.yaml (run: casefilm describe {film.id})")
+    if ad is not None and ad.drafts:
+        drafts = ", ".join(str(row.n) for row in ad.rows if row.draft)
+        raise InputError(f"film {film.id!r}: descriptions {drafts} have synthetic draft voices, "
+                         "not a deliverable; record narrations or accept them (casefilm "
+                         f"descriptions accept-voice {film.id} N --reviewer NAME), then sign off")
     cs = store.load(film)
     a = approval.record(film, reviewer, result.profile.name,
                         result.summary.model_dump(include={"cues", "findings", "hard",

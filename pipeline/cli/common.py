@@ -223,7 +223,7 @@ class StageGroup(click.Group):
 def cli(ctx: click.Context, workspace: str | None) -> None:
     """casefilm: raw footage to accessible, web-ready case films.
 
-    Stages, in order: ingest → transcribe → subtitles → chapters → export.
+    Stages, in order: ingest → transcribe → subtitles → chapters → describe → export.
     """
     ctx.obj = CliContext(workspace)
 

@@ -10,12 +10,14 @@ never looks at descriptions.yaml or the narration files itself.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from ..models import Ms, Strict
-from ..workspace import Film
+
+if TYPE_CHECKING:  # the path helpers only read Film's folders; no workspace import, so the
+    from ..workspace import Film  # captions sign-off can use them (tests/test_imports.py)
 
 VoiceKind = Literal["recorded", "espeak-ng", "piper"]
 
@@ -26,6 +28,9 @@ class Description(Strict):
     at_ms: Ms = Field(ge=0)
     text: str = Field(min_length=1)
     extended: bool = False  # the player pauses the film while it is spoken
+    # added by the describe stage: a recorded narration named in descriptions.yaml
+    # (relative to the film dir), instead of descriptions/<n>.* (which follows renumbering)
+    narration: str | None = None
 
 
 class Voice(Strict):
@@ -51,6 +56,10 @@ class PlacedDescription(Strict):
     extended: bool = False
     voice: Voice
     overlap_ms: Ms = 0  # spoken length running into speech (0 when it fits)
+    # added by the describe stage (all optional, so the export may ignore them):
+    clip: str | None = None  # the narration as mixed: WAV 48 kHz mono, at mix gain (absolute)
+    gap_ms: Ms = 0  # the pause in speech from start_ms to the next speech or sound
+    estimated_ms: Ms = 0  # words / narration rate (what the describer's script shows)
 
 
 class AdTrack(Strict):
@@ -64,6 +73,17 @@ class AdTrack(Strict):
     narration: str  # narration-only stem (FLAC, 48 kHz stereo, narration centred)
     duck_db: float  # programme attenuation under narration
     digest: str  # digest of descriptions.yaml (or the revision) the track was made from
+    # added by the describe stage (optional for readers):
+    ramp_ms: int = 0  # linear gain ramps just outside each narration window
+    mix_sha256: str = ""
+    narration_sha256: str = ""
+    vtt_sha256: str = ""
+    target_lufs: float | None = None  # the main mix's target and ceiling (film.yaml export)
+    ceiling_dbtp: float | None = None
+    mix_lufs: float | None = None  # measured on the AD mix FLAC (ebur128)
+    mix_true_peak_dbtp: float | None = None
+    narration_gain_db: float = 0.0  # ceiling correction applied to every narration (<= 0)
+    transcript: str = ""  # file name of the transcript revision the gaps came from
 
 
 def descriptions_path(film: Film) -> Path:
@@ -84,3 +104,34 @@ def ad_track_path(film: Film) -> Path:
 
 def vtt_path(film: Film) -> Path:
     return film.subtitles_dir / "descriptions.vtt"
+
+
+# --- added by the describe stage ----------------------------------------------------------
+
+
+def revisions_dir(film: Film) -> Path:
+    """Every earlier state of descriptions.yaml saved from the review page (NNNN.yaml)."""
+    return narrations_dir(film) / "revisions"
+
+
+def mix_path(film: Film) -> Path:
+    return work_dir(film) / "ad-mix.flac"
+
+
+def narration_path(film: Film) -> Path:
+    return work_dir(film) / "ad-narration.flac"
+
+
+def clips_dir(film: Film) -> Path:
+    return work_dir(film) / "clips"
+
+
+def acceptance_path(film: Film) -> Path:
+    """Reviewers' acceptances of synthetic draft voices (human-made, never machine-written)."""
+    return film.subtitles_dir / "ad-voices.json"
+
+
+def script_paths(film: Film) -> tuple[Path, Path]:
+    """The describer's script: HTML and DOCX."""
+    d = film.subtitles_dir
+    return d / "descriptions-script.html", d / "descriptions-script.docx"
