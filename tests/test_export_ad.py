@@ -116,27 +116,31 @@ def test_an_ad_mix_over_the_ceiling_is_corrected_after_encoding(tmp_path, export
 
 # --- HLS -------------------------------------------------------------------------------------
 
-def test_master_playlist_has_the_ad_rendition(ad_ws, export_ws):  # noqa: F811
+def test_master_playlist_has_the_ad_rendition(ad_ws):  # noqa: F811
     text = (_exp(ad_ws) / "hls" / "master.m3u8").read_text()
     audio = [_attrs(ln) for ln in text.splitlines() if ln.startswith("#EXT-X-MEDIA:TYPE=AUDIO")]
     assert len(audio) == 2
     main, ad = audio
     assert main["GROUP-ID"] == ad["GROUP-ID"] == "aud"
     assert (main["NAME"], main["LANGUAGE"], main["DEFAULT"], main["AUTOSELECT"]) == ("Deutsch", "de", "YES", "YES")
-    assert "URI" not in main and "CHARACTERISTICS" not in main  # muxed into the variants
+    assert "CHARACTERISTICS" not in main
     assert (ad["NAME"], ad["LANGUAGE"], ad["DEFAULT"], ad["AUTOSELECT"]) == ("Audiodeskription", "de", "NO", "YES")
     assert ad["CHARACTERISTICS"] == "public.accessibility.describes-video"
     assert ad["URI"] == "ad/index.m3u8"
-    # every variant names the group; its bandwidth adds the AD rendition's measured figures
-    meta = json.loads(next((ad_ws / ".casefilm" / "cache" / FILM / "ad-renditions").glob("*/meta.json")).read_text())
-    plain = [_attrs(ln) for ln in (_exp(export_ws) / "hls" / "master.m3u8").read_text().splitlines()
-             if ln.startswith("#EXT-X-STREAM-INF:")]
+    assert main["URI"] == "audio/index.m3u8"
+    # every variant names the group; its bandwidth adds the larger audio rendition's
+    # measured figures to its own (video-only) segments'
+    cache = ad_ws / ".casefilm" / "cache" / FILM
+    enc = json.loads(next((cache / "renditions").glob("*/meta.json")).read_text())
+    ad_hls = json.loads(next((cache / "ad-renditions").glob("*/meta.json")).read_text())["hls"]
+    main_hls = enc["audio_hls"]
     streams = [_attrs(ln) for ln in text.splitlines() if ln.startswith("#EXT-X-STREAM-INF:")]
-    assert len(streams) == len(plain) == 2
-    for s, p in zip(streams, plain):
+    assert len(streams) == len(enc["rungs"]) == 2
+    for s, r in zip(streams, enc["rungs"]):
         assert s["AUDIO"] == "aud" and s["SUBTITLES"] == "subs"
-        assert int(s["BANDWIDTH"]) == int(p["BANDWIDTH"]) + meta["peak_bps"]
-        assert int(s["AVERAGE-BANDWIDTH"]) == int(p["AVERAGE-BANDWIDTH"]) + meta["average_bps"]
+        assert int(s["BANDWIDTH"]) == r["peak_bps"] + max(main_hls["peak_bps"], ad_hls["peak_bps"])
+        assert int(s["AVERAGE-BANDWIDTH"]) == r["average_bps"] + max(main_hls["average_bps"],
+                                                                     ad_hls["average_bps"])
 
 
 def test_ad_media_playlist_and_audio_only_segments(ad_ws):  # noqa: F811
@@ -246,7 +250,8 @@ def test_removed_audio_description_leaves_no_ad_files(ad_copy):
     root = _exp(ws)
     assert not (root / "descriptions.vtt").exists() and not (root / "hls" / "ad").exists()
     assert not (root / "media" / f"{FILM}-360p-ad.mp4").exists()
-    assert "TYPE=AUDIO" not in (root / "hls" / "master.m3u8").read_text()
+    master = (root / "hls" / "master.m3u8").read_text()
+    assert master.count("TYPE=AUDIO") == 1 and "describes-video" not in master
     assert len(_audio_streams(root / "media" / f"{FILM}-360p.mp4")) == 1
     assert _manifest(ws)["descriptions"] is None and 'id="btn-ad"' not in (root / "index.html").read_text()
     assert not (ws / ".casefilm" / "cache" / FILM / "ad-renditions").exists()

@@ -29,11 +29,10 @@ import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.f
 from pydantic import ValidationError
 
 from .. import ffmpeg
-from ..fsutil import TMP_PREFIX, sha256_bytes, sha256_file, write_text
+from ..fsutil import TMP_PREFIX, sha256_file, write_text
 from ..models import utcnow
 from . import encode, ladder, loudness
-from .model import (AdEncodeSpec, EncodedAd, EncodedAudio, LoudnessReport, LoudnessTarget,
-                    Segment)
+from .model import AdEncodeSpec, EncodedAd, EncodedAudio, LoudnessReport, LoudnessTarget
 
 AUDIO_FILE = "audio-ad.m4a"
 HLS_DIR = "hls"
@@ -110,16 +109,8 @@ def _encode_into(spec: AdEncodeSpec, title: str, tmp: Path, report,
     hdir.mkdir()
     ffmpeg.run(["-i", tmp / AUDIO_FILE, "-map", "0:a:0", "-c", "copy", "-map_metadata", "-1",
                 "-metadata:s:a:0", f"language={spec.language}", *encode.hls_args(hdir)])
-    segs = encode.segments_of(hdir)
-    (hdir / "ffmpeg.m3u8").unlink()
-    digests = {f"{HLS_DIR}/{s.file}": sha256_bytes((hdir / s.file).read_bytes()) for s in segs}
-    digests[f"{HLS_DIR}/init.mp4"] = sha256_file(hdir / "init.mp4")
-    digests[AUDIO_FILE] = sha256_file(tmp / AUDIO_FILE)
-    total = sum(s.duration_s for s in segs)
-    rates = [s.size * 8 / s.duration_s for s in segs if s.duration_s > 0]
+    digests = {AUDIO_FILE: sha256_file(tmp / AUDIO_FILE)}
+    rendition = encode.hls_audio(tmp, HLS_DIR, digests)
     return EncodedAd(key=spec.key, created_at=utcnow(), spec=spec, audio=audio,
-                     hls_dir=HLS_DIR, segments=segs,
-                     peak_bps=round(max(rates)) if rates else 0,
-                     average_bps=round(sum(s.size for s in segs) * 8 / total) if total else 0,
-                     digests=digests)
+                     hls=rendition, digests=digests)
 

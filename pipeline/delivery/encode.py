@@ -36,11 +36,12 @@ from ..errors import ToolError
 from ..fsutil import TMP_PREFIX, sha256_bytes, sha256_file, write_text
 from ..models import utcnow
 from . import ladder, loudness, mp4box, pictures
-from .model import (AutoPoster, EncodedAudio, EncodedRung, EncodeResult, EncodeSpec, IFrame,
-                    Loudness, LoudnessReport, LoudnessTarget, Segment, Sprite)
+from .model import (AutoPoster, EncodedAudio, EncodedRung, EncodeResult, EncodeSpec, HlsAudio,
+                    IFrame, Loudness, LoudnessReport, LoudnessTarget, Segment, Sprite)
 
 POSTER_BOX = (1280, 720)  # poster candidates fit this box (px)
 AUDIO_FILE = "audio.m4a"
+AUDIO_HLS_DIR = "hls/audio"  # the main track as an audio-only HLS rendition
 # the normalised audio as it went into the AAC encoder (24-bit FLAC, fastest level), kept
 # until the encoded track is known to hold the true-peak ceiling
 PCM_FILE = "audio-normalised.flac"
@@ -178,6 +179,21 @@ def _encoded_rung(r: ladder.Rung, tmp: Path, has_audio: bool,
         iframes=iframes)
 
 
+def hls_audio(root: Path, hls_dir: str, digests: dict[str, str]) -> HlsAudio:
+    """The audio-only rendition ffmpeg cut into `root/hls_dir`: its segments, measured
+    bitrates, and the sha256 of its files (into `digests`, keys relative to `root`)."""
+    hdir = root / hls_dir
+    segs = segments_of(hdir)
+    (hdir / "ffmpeg.m3u8").unlink()
+    for s in segs:
+        digests[f"{hls_dir}/{s.file}"] = sha256_bytes((hdir / s.file).read_bytes())
+    digests[f"{hls_dir}/init.mp4"] = sha256_file(hdir / "init.mp4")
+    total = sum(s.duration_s for s in segs)
+    rates = [s.size * 8 / s.duration_s for s in segs if s.duration_s > 0]
+    return HlsAudio(hls_dir=hls_dir, segments=segs, peak_bps=round(max(rates)) if rates else 0,
+                    average_bps=round(sum(s.size for s in segs) * 8 / total) if total else 0)
+
+
 def load(meta_path: Path) -> EncodeResult | None:
     """A cache directory's meta.json, or None when it is absent or not of this version."""
     if not meta_path.is_file():
@@ -298,6 +314,7 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[EncodeResult, lis
                                    bitrate_kbps=spec.audio_kbps, loudness=loud, file=AUDIO_FILE))
 
     # one stream-copy process: per rung a faststart MP4 (video + audio) and its HLS segments
+    # (video only); the audio once more as its own HLS rendition
     n = len(spec.rungs)
     args: list = []
     for r in spec.rungs:
@@ -312,7 +329,12 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[EncodeResult, lis
         if spec.has_audio:
             args += ["-metadata:s:a:0", f"language={spec.language}"]
         args += ["-f", "mp4", tmp / f"{r.name}.mp4"]
-        args += [*maps, "-c", "copy", "-map_metadata", "-1", *hls_args(hdir)]
+        args += ["-map", f"{k}:v:0", "-c", "copy", "-map_metadata", "-1", *hls_args(hdir)]
+    if spec.has_audio:
+        adir = tmp / AUDIO_HLS_DIR
+        adir.mkdir(parents=True)
+        args += ["-map", f"{n}:a:0", "-c", "copy", "-map_metadata", "-1",
+                 "-metadata:s:a:0", f"language={spec.language}", *hls_args(adir)]
     ffmpeg.run(args)
     digests: dict[str, str] = {}
     rungs = []
@@ -321,6 +343,7 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[EncodeResult, lis
         rungs.append(_encoded_rung(r, tmp, spec.has_audio, digests))
         digests[f"{r.name}.mp4"] = sha256_file(tmp / f"{r.name}.mp4")
     first_pts = _first_video_pts(tmp / rungs[0].hls_dir, rungs[0].segments[0].file)
+    audio_hls = hls_audio(tmp, AUDIO_HLS_DIR, digests) if spec.has_audio else None
 
     # pictures: the candidates were scored in the encode's log
     tw, th = pictures.thumb_size(spec.width, spec.height)
@@ -337,7 +360,7 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[EncodeResult, lis
 
     result = EncodeResult(
         key=spec.key, created_at=utcnow(), spec=spec, encoder=spec.settings(), rungs=rungs,
-        audio=tracks, first_video_pts_s=first_pts,
+        audio=tracks, audio_hls=audio_hls, first_video_pts_s=first_pts,
         sprite=Sprite(files=sprites, interval_s=interval,
                       count=-(-spec.duration_ms // (interval * 1000)), thumb_width=tw,
                       thumb_height=th, columns=pictures.SPRITE_COLUMNS, rows=pictures.SPRITE_ROWS),

@@ -31,7 +31,7 @@ from ..fsutil import sha256_json
 from ..models import Ms, Strict
 from .ladder import AUDIO_KBPS, CRF, Rung
 
-ENCODE_VERSION = 2  # bump when the encode recipe changes in a way settings do not show
+ENCODE_VERSION = 3  # bump when the encode recipe changes in a way settings do not show
 
 # --- the encode ----------------------------------------------------------------------------
 
@@ -103,15 +103,26 @@ class EncodedRung(Rung):
     """A rung as encoded: its files in the cache directory and the measured figures."""
 
     file: str  # progressive MP4 (video + audio, +faststart)
-    codecs: str  # RFC 6381, video and audio, e.g. "avc1.64001f,mp4a.40.2"
+    codecs: str  # RFC 6381, video and audio, e.g. "avc1.64001f,mp4a.40.2" (the variant's
+    # CODECS: its video and the audio rendition played with it)
     video_codec: str  # RFC 6381, video only (I-frame playlists)
     hls_dir: str  # folder with init.mp4 and the segments
-    segments: list[Segment]
-    peak_bps: int  # highest segment bitrate (HLS BANDWIDTH)
-    average_bps: int  # total bits / total duration (HLS AVERAGE-BANDWIDTH)
+    segments: list[Segment]  # video only
+    peak_bps: int  # highest segment bitrate (HLS BANDWIDTH adds the audio rendition's)
+    average_bps: int  # total bits / total duration (HLS AVERAGE-BANDWIDTH, likewise)
     iframe_peak_bps: int
     iframe_average_bps: int
     iframes: list[IFrame]
+
+
+class HlsAudio(Strict):
+    """An audio-only HLS rendition as cut: fMP4 segments (AAC) and measured bitrates."""
+
+    hls_dir: str  # folder with init.mp4 and the segments, relative to the cache directory
+    segments: list[Segment]
+    codecs: str = "mp4a.40.2"
+    peak_bps: int  # highest segment bitrate
+    average_bps: int  # total bits / total duration
 
 
 class Loudness(Strict):
@@ -229,6 +240,9 @@ class EncodeResult(Strict):
     encoder: EncoderSettings
     rungs: list[EncodedRung]
     audio: list[EncodedAudio]  # empty when the programme has no audio
+    # the main track as its own HLS audio rendition (the rungs' HLS segments are video
+    # only, so players can switch to the audio-description rendition); None: no audio
+    audio_hls: HlsAudio | None = None
     first_video_pts_s: float  # presentation time of the first video frame in the segments
     sprite: Sprite
     poster: AutoPoster
@@ -269,11 +283,7 @@ class EncodedAd(Strict):
     created_at: str
     spec: AdEncodeSpec
     audio: EncodedAudio  # role "description"
-    hls_dir: str  # folder with init.mp4 and the segments
-    segments: list[Segment]
-    codecs: str = "mp4a.40.2"
-    peak_bps: int
-    average_bps: int
+    hls: HlsAudio
     digests: dict[str, str]
 
 

@@ -257,25 +257,30 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
             hls.write_subtitle_playlist(fh, seg_list)
         subs = hls.SubtitleRendition(uri=f"subs/{lang}/index.m3u8", language=lang,
                                      name=player.strings(lang)["captions_track_label"])
-    audio_renditions = None
-    if ad is not None:
-        e = ad.meta
-        out.link(ad.dir / e.hls_dir / "init.mp4", "hls/ad/init.mp4", "hls-audio-init",
-                 sha256=e.digests.get(f"{e.hls_dir}/init.mp4"))
-        for seg in e.segments:
-            out.link(ad.dir / e.hls_dir / seg.file, f"hls/ad/{seg.file}", "hls-audio-segment",
-                     sha256=e.digests.get(f"{e.hls_dir}/{seg.file}"))
-        with out.stream("hls/ad/index.m3u8", "hls-audio-playlist", language=lang) as fh:
-            hls.write_media(fh, e.segments)
-        audio_renditions = [hls.AudioRendition(
-            name=ad.title, language=lang, uri="ad/index.m3u8", default=False, autoselect=True,
-            describes_video=True, peak_bps=e.peak_bps, average_bps=e.average_bps)]
-        if programme.has_audio:  # the main mix, muxed into the variants, stays the default
-            audio_renditions.insert(0, hls.AudioRendition(
-                name=player.strings(lang)["main_audio_label"], language=lang, default=True))
-        else:
-            for v in variants:
-                v.codecs += f",{e.codecs}"
+    # audio renditions: the main mix (the default) and the audio description; the
+    # variants' segments are video only, so players switch between them cleanly
+    audio_renditions = []
+    for rend, src_dir, rel, info in (
+            (meta.audio_hls, enc.dir, "hls/audio", {"name": player.strings(lang)["main_audio_label"],
+                                                     "default": True}),
+            (ad.meta.hls if ad else None, ad.dir if ad else None, "hls/ad",
+             {"name": ad.title if ad else "", "describes_video": True})):
+        if rend is None:
+            continue
+        digests = meta.digests if src_dir == enc.dir else ad.meta.digests
+        out.link(src_dir / rend.hls_dir / "init.mp4", f"{rel}/init.mp4", "hls-audio-init",
+                 sha256=digests.get(f"{rend.hls_dir}/init.mp4"))
+        for seg in rend.segments:
+            out.link(src_dir / rend.hls_dir / seg.file, f"{rel}/{seg.file}", "hls-audio-segment",
+                     sha256=digests.get(f"{rend.hls_dir}/{seg.file}"))
+        with out.stream(f"{rel}/index.m3u8", "hls-audio-playlist", language=lang) as fh:
+            hls.write_media(fh, rend.segments)
+        audio_renditions.append(hls.AudioRendition(
+            language=lang, uri=f"{rel.removeprefix('hls/')}/index.m3u8", autoselect=True,
+            peak_bps=rend.peak_bps, average_bps=rend.average_bps, **info))
+    if ad is not None and not meta.audio:  # a silent programme with an AD mix
+        for v in variants:
+            v.codecs += f",{ad.meta.hls.codecs}"
     with out.stream("hls/master.m3u8", "hls-master-playlist") as fh:
         hls.write_master(fh, variants, subs, audio_renditions)
 
