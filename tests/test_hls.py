@@ -40,14 +40,19 @@ def test_master_playlist_lines(export_ws):  # noqa: F811
     assert len(streams) == 2
     for ln in streams:
         a = _attrs(ln)
-        for key in ("BANDWIDTH", "AVERAGE-BANDWIDTH", "CODECS", "RESOLUTION", "FRAME-RATE", "SUBTITLES"):
+        for key in ("BANDWIDTH", "AVERAGE-BANDWIDTH", "CODECS", "RESOLUTION", "FRAME-RATE", "SUBTITLES",
+                    "AUDIO"):
             assert key in a, f"{key} missing in {ln}"
         assert re.fullmatch(r"avc1\.6400[0-9a-f]{2},mp4a\.40\.2", a["CODECS"])  # High profile
         assert int(a["AVERAGE-BANDWIDTH"]) <= int(a["BANDWIDTH"])
         assert a["FRAME-RATE"] == "25.000"
     media_ = [ln for ln in text.splitlines() if ln.startswith("#EXT-X-MEDIA:")]
-    assert len(media_) == 1
+    assert len(media_) == 2
+    # the main mix is its own audio rendition (the variants' segments are video only)
     a = _attrs(media_[0])
+    assert (a["TYPE"], a["GROUP-ID"], a["LANGUAGE"], a["DEFAULT"], a["AUTOSELECT"], a["URI"]) == (
+        "AUDIO", "aud", "de", "YES", "YES", "audio/index.m3u8")
+    a = _attrs(media_[1])
     assert (a["TYPE"], a["LANGUAGE"], a["AUTOSELECT"]) == ("SUBTITLES", "de", "YES")
     assert a["CHARACTERISTICS"] == ("public.accessibility.transcribes-spoken-dialog,"
                                     "public.accessibility.describes-music-and-sound")
@@ -55,25 +60,33 @@ def test_master_playlist_lines(export_ws):  # noqa: F811
     assert len(iframes) == 2 and all("URI=" in ln and "BANDWIDTH=" in ln for ln in iframes)
 
 
+def _measured(playlist: Path, kind: str) -> tuple[float, float]:
+    """(peak, average) bit/s of a media playlist's segments, durations from the packets
+    (ffprobe), not from the playlist."""
+    rates, bits, secs = [], 0, 0.0
+    for _, seg in _media(playlist):
+        f = playlist.parent / seg
+        pk = probe(Path(f"concat:{playlist.parent / 'init.mp4'}|{f}"), "-select_streams", f"{kind}:0",
+                   "-show_entries", "packet=duration_time")["packets"]
+        d = sum(float(p["duration_time"]) for p in pk if "duration_time" in p)  # (AAC: not the first)
+        rates.append(f.stat().st_size * 8 / d)
+        bits += f.stat().st_size * 8
+        secs += d
+    return max(rates), bits / secs
+
+
 def test_bandwidth_within_10_percent_of_measured_segments(export_ws):  # noqa: F811
+    """A variant's BANDWIDTH/AVERAGE-BANDWIDTH: its (video-only) segments plus the audio
+    rendition played with it (RFC 8216 4.3.4.2)."""
     root = _hls(export_ws)
     text = (root / "master.m3u8").read_text().splitlines()
+    a_peak, a_avg = _measured(root / "audio" / "index.m3u8", "a")
     for i, ln in enumerate(text):
         if not ln.startswith("#EXT-X-STREAM-INF:"):
             continue
         a = _attrs(ln)
-        playlist = root / text[i + 1]
-        rates, bits, secs = [], 0, 0.0
-        for _, seg in _media(playlist):
-            f = playlist.parent / seg
-            # duration = sum of the segment's video packet durations (ffprobe), not the playlist's
-            pk = probe(Path(f"concat:{playlist.parent / 'init.mp4'}|{f}"), "-select_streams", "v:0",
-                       "-show_entries", "packet=duration_time")["packets"]
-            d = sum(float(p["duration_time"]) for p in pk)
-            rates.append(f.stat().st_size * 8 / d)
-            bits += f.stat().st_size * 8
-            secs += d
-        peak, avg = max(rates), bits / secs
+        v_peak, v_avg = _measured(root / text[i + 1], "v")
+        peak, avg = v_peak + a_peak, v_avg + a_avg
         assert abs(int(a["BANDWIDTH"]) - peak) <= 0.10 * peak, (a, peak)
         assert abs(int(a["AVERAGE-BANDWIDTH"]) - avg) <= 0.10 * avg, (a, avg)
 
@@ -87,7 +100,10 @@ def test_media_playlists_and_segments(export_ws):  # noqa: F811
             assert line in text
         segs = _media(root / rung / "index.m3u8")
         assert [round(d, 3) for d, _ in segs] == [6.0, 4.0]
-        for _, seg in segs:  # every segment starts with a keyframe
+        for _, seg in segs:  # every segment starts with a keyframe and is video only
+            streams = probe(Path(f"concat:{root / rung / 'init.mp4'}|{root / rung / seg}"),
+                            "-show_streams")["streams"]
+            assert [s["codec_type"] for s in streams] == ["video"]
             pk = probe(Path(f"concat:{root / rung / 'init.mp4'}|{root / rung / seg}"),
                        "-select_streams", "v:0", "-show_entries", "packet=flags",
                        "-read_intervals", "%+#1")["packets"][0]

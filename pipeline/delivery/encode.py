@@ -36,11 +36,12 @@ from ..errors import ToolError
 from ..fsutil import TMP_PREFIX, sha256_bytes, sha256_file, write_text
 from ..models import utcnow
 from . import ladder, loudness, mp4box, pictures
-from .model import (AutoPoster, EncodedAudio, EncodedRung, EncodeResult, EncodeSpec, IFrame,
-                    Loudness, LoudnessReport, LoudnessTarget, Segment, Sprite)
+from .model import (AutoPoster, EncodedAudio, EncodedRung, EncodeResult, EncodeSpec, HlsAudio,
+                    IFrame, Loudness, LoudnessReport, LoudnessTarget, Segment, Sprite)
 
 POSTER_BOX = (1280, 720)  # poster candidates fit this box (px)
 AUDIO_FILE = "audio.m4a"
+AUDIO_HLS_DIR = "hls/audio"  # the main track as an audio-only HLS rendition
 # the normalised audio as it went into the AAC encoder (24-bit FLAC, fastest level), kept
 # until the encoded track is known to hold the true-peak ceiling
 PCM_FILE = "audio-normalised.flac"
@@ -78,11 +79,16 @@ def rung_video(spec: EncodeSpec, video: FilterableStream,
     return rungs, branches[len(spec.rungs):]
 
 
+def aac_output(audio: FilterableStream, kbps: int, path: Path) -> OutputStream:
+    """AAC-LC 48 kHz stereo at `kbps` into an MP4 audio file."""
+    return audio.output(str(path), format="mp4", **{
+        "c:a": "aac", "profile:a": "aac_low", "b:a": f"{kbps}k",
+        "ar": ladder.AUDIO_RATE, "ac": 2})
+
+
 def audio_output(audio: FilterableStream, spec: EncodeSpec, path: Path) -> OutputStream:
     """AAC-LC 48 kHz stereo at the spec's bitrate into an MP4 audio file."""
-    return audio.output(str(path), format="mp4", **{
-        "c:a": "aac", "profile:a": "aac_low", "b:a": f"{spec.audio_kbps}k",
-        "ar": ladder.AUDIO_RATE, "ac": 2})
+    return aac_output(audio, spec.audio_kbps, path)
 
 
 def ladder_outputs(spec: EncodeSpec, outdir: Path, *, extras: bool = True,
@@ -110,7 +116,7 @@ def ladder_outputs(spec: EncodeSpec, outdir: Path, *, extras: bool = True,
     return outs
 
 
-def _hls_args(outdir: Path) -> list:
+def hls_args(outdir: Path) -> list:
     """Output options cutting 6 s fMP4 segments (stream copy) into `outdir`."""
     return ["-f", "hls", "-hls_time", str(ladder.SEGMENT_SECONDS), "-hls_playlist_type", "vod",
             "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4",
@@ -120,7 +126,7 @@ def _hls_args(outdir: Path) -> list:
 _EXTINF = re.compile(r"^#EXTINF:([\d.]+),")
 
 
-def _segments(hdir: Path) -> list[Segment]:
+def segments_of(hdir: Path) -> list[Segment]:
     """The segments in playlist order, from ffmpeg's own playlist."""
     segs, dur = [], None
     for line in (hdir / "ffmpeg.m3u8").read_text().splitlines():
@@ -149,7 +155,7 @@ def _encoded_rung(r: ladder.Rung, tmp: Path, has_audio: bool,
     the sha256 of its init segment and media segments, taken from the bytes read here."""
     hls_dir = f"hls/{r.name}"
     hdir = tmp / hls_dir
-    segs = _segments(hdir)
+    segs = segments_of(hdir)
     rates = [s.size * 8 / s.duration_s for s in segs if s.duration_s > 0]
     total_dur = sum(s.duration_s for s in segs)
     iframes = []
@@ -171,6 +177,21 @@ def _encoded_rung(r: ladder.Rung, tmp: Path, has_audio: bool,
         iframe_peak_bps=round(max(ibits)) if ibits else 0,
         iframe_average_bps=round(sum(f.length for f in iframes) * 8 / total_dur) if total_dur else 0,
         iframes=iframes)
+
+
+def hls_audio(root: Path, hls_dir: str, digests: dict[str, str]) -> HlsAudio:
+    """The audio-only rendition ffmpeg cut into `root/hls_dir`: its segments, measured
+    bitrates, and the sha256 of its files (into `digests`, keys relative to `root`)."""
+    hdir = root / hls_dir
+    segs = segments_of(hdir)
+    (hdir / "ffmpeg.m3u8").unlink()
+    for s in segs:
+        digests[f"{hls_dir}/{s.file}"] = sha256_bytes((hdir / s.file).read_bytes())
+    digests[f"{hls_dir}/init.mp4"] = sha256_file(hdir / "init.mp4")
+    total = sum(s.duration_s for s in segs)
+    rates = [s.size * 8 / s.duration_s for s in segs if s.duration_s > 0]
+    return HlsAudio(hls_dir=hls_dir, segments=segs, peak_bps=round(max(rates)) if rates else 0,
+                    average_bps=round(sum(s.size for s in segs) * 8 / total) if total else 0)
 
 
 def load(meta_path: Path) -> EncodeResult | None:
@@ -207,37 +228,45 @@ def encode(spec: EncodeSpec, cache_root: Path, report=lambda m: None) -> Encoded
 
 def reencode_graph(spec: EncodeSpec, pcm: Path, gain_db: float, out: Path) -> OutputStream:
     """The kept normalised audio `pcm` with `gain_db`, encoded like the first time to `out`."""
-    return audio_output(loudness.gain(ffmpeg_python.input(str(pcm))["a:0"], gain_db), spec, out)
+    return aac_output(loudness.gain(ffmpeg_python.input(str(pcm))["a:0"], gain_db),
+                      spec.audio_kbps, out)
 
 
-def _hold_ceiling(spec: EncodeSpec, tmp: Path, report,
-                  notes: list[str]) -> tuple[Loudness, float, int]:
-    """Measure the encoded AAC; while its true peak is above the ceiling, re-encode it from
-    the kept normalised audio with the missing gain (plus a margin). Returns the
-    after-figures, the total gain (dB) and the number of re-encodes; raises ToolError if
-    the ceiling cannot be met. The kept audio is removed."""
-    audio = tmp / AUDIO_FILE
-    ceiling = spec.true_peak_dbtp
+def hold_ceiling(audio: Path, pcm: Path, kbps: int, ceiling: float, duration_ms: int, report,
+                 notes: list[str], what: str = "audio") -> tuple[Loudness, Loudness, float, int]:
+    """Measure the encoded AAC `audio`; while its true peak is above `ceiling`, re-encode it
+    from `pcm` (the audio that went into the encoder) with the missing gain (plus a margin).
+    Returns the first and the final measurement, the total gain (dB) and the number of
+    re-encodes; raises ToolError if the ceiling cannot be met."""
     after = first = loudness.measure_file(audio)
     gain, passes = 0.0, 0
     while (step := loudness.ceiling_gain(after.true_peak_dbtp, ceiling)) < 0:
         if passes == loudness.MAX_CEILING_PASSES:
             raise ToolError(["ffmpeg", "aac"], 0,
-                            f"the encoded audio's true peak stays at {after.true_peak_dbtp} dBTP, "
+                            f"the encoded {what}'s true peak stays at {after.true_peak_dbtp} dBTP, "
                             f"above the ceiling of {ceiling} dBTP, after {passes} corrections")
         gain, passes = round(gain + step, 2), passes + 1
-        report(f"loudness: encoded true peak {after.true_peak_dbtp} dBTP is above the ceiling "
-               f"{ceiling} dBTP; re-encoding the audio with {gain} dB")
-        redo = tmp / f"{TMP_PREFIX}{AUDIO_FILE}"
-        ffmpeg.run_graph(reencode_graph(spec, tmp / PCM_FILE, gain, redo),
-                         duration_ms=spec.duration_ms, desc="loudness: re-encoding under the ceiling")
+        report(f"loudness: encoded {what} true peak {after.true_peak_dbtp} dBTP is above the "
+               f"ceiling {ceiling} dBTP; re-encoding it with {gain} dB")
+        redo = audio.with_name(f"{TMP_PREFIX}{audio.name}")
+        graph = aac_output(loudness.gain(ffmpeg_python.input(str(pcm))["a:0"], gain), kbps, redo)
+        ffmpeg.run_graph(graph, duration_ms=duration_ms,
+                         desc="loudness: re-encoding under the ceiling")
         os.replace(redo, audio)
         after = loudness.measure_file(audio)
-    (tmp / PCM_FILE).unlink()
     if passes:
-        notes.append(f"loudness: AAC encoding put the true peak at {first.true_peak_dbtp} dBTP, "
-                     f"above the {ceiling} dBTP ceiling; the audio was re-encoded with {gain} dB "
-                     f"and measures {after.true_peak_dbtp} dBTP")
+        notes.append(f"loudness: AAC encoding put the {what}'s true peak at "
+                     f"{first.true_peak_dbtp} dBTP, above the {ceiling} dBTP ceiling; it was "
+                     f"re-encoded with {gain} dB and measures {after.true_peak_dbtp} dBTP")
+    return first, after, gain, passes
+
+
+def _hold_ceiling(spec: EncodeSpec, tmp: Path, report,
+                  notes: list[str]) -> tuple[Loudness, float, int]:
+    """The main track under the ceiling (see `hold_ceiling`); the kept audio is removed."""
+    _, after, gain, passes = hold_ceiling(tmp / AUDIO_FILE, tmp / PCM_FILE, spec.audio_kbps,
+                                          spec.true_peak_dbtp, spec.duration_ms, report, notes)
+    (tmp / PCM_FILE).unlink()
     return after, gain, passes
 
 
@@ -285,6 +314,7 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[EncodeResult, lis
                                    bitrate_kbps=spec.audio_kbps, loudness=loud, file=AUDIO_FILE))
 
     # one stream-copy process: per rung a faststart MP4 (video + audio) and its HLS segments
+    # (video only); the audio once more as its own HLS rendition
     n = len(spec.rungs)
     args: list = []
     for r in spec.rungs:
@@ -299,7 +329,12 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[EncodeResult, lis
         if spec.has_audio:
             args += ["-metadata:s:a:0", f"language={spec.language}"]
         args += ["-f", "mp4", tmp / f"{r.name}.mp4"]
-        args += [*maps, "-c", "copy", "-map_metadata", "-1", *_hls_args(hdir)]
+        args += ["-map", f"{k}:v:0", "-c", "copy", "-map_metadata", "-1", *hls_args(hdir)]
+    if spec.has_audio:
+        adir = tmp / AUDIO_HLS_DIR
+        adir.mkdir(parents=True)
+        args += ["-map", f"{n}:a:0", "-c", "copy", "-map_metadata", "-1",
+                 "-metadata:s:a:0", f"language={spec.language}", *hls_args(adir)]
     ffmpeg.run(args)
     digests: dict[str, str] = {}
     rungs = []
@@ -308,6 +343,7 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[EncodeResult, lis
         rungs.append(_encoded_rung(r, tmp, spec.has_audio, digests))
         digests[f"{r.name}.mp4"] = sha256_file(tmp / f"{r.name}.mp4")
     first_pts = _first_video_pts(tmp / rungs[0].hls_dir, rungs[0].segments[0].file)
+    audio_hls = hls_audio(tmp, AUDIO_HLS_DIR, digests) if spec.has_audio else None
 
     # pictures: the candidates were scored in the encode's log
     tw, th = pictures.thumb_size(spec.width, spec.height)
@@ -324,7 +360,7 @@ def _encode_into(spec: EncodeSpec, tmp: Path, report) -> tuple[EncodeResult, lis
 
     result = EncodeResult(
         key=spec.key, created_at=utcnow(), spec=spec, encoder=spec.settings(), rungs=rungs,
-        audio=tracks, first_video_pts_s=first_pts,
+        audio=tracks, audio_hls=audio_hls, first_video_pts_s=first_pts,
         sprite=Sprite(files=sprites, interval_s=interval,
                       count=-(-spec.duration_ms // (interval * 1000)), thumb_width=tw,
                       thumb_height=th, columns=pictures.SPRITE_COLUMNS, rows=pictures.SPRITE_ROWS),

@@ -19,6 +19,8 @@ from .. import subtitle_io
 from ..models import Cue
 from .model import IFrame, Segment
 
+DESCRIBES_VIDEO = "public.accessibility.describes-video"
+AUDIO_GROUP = "aud"
 SDH_CHARACTERISTICS = ("public.accessibility.transcribes-spoken-dialog,"
                        "public.accessibility.describes-music-and-sound")
 VERSION = 7  # fMP4 segments, EXT-X-MAP in media playlists
@@ -48,16 +50,51 @@ class SubtitleRendition:
     default: bool = False
 
 
+@dataclass
+class AudioRendition:
+    """An EXT-X-MEDIA TYPE=AUDIO entry. `uri` None: the audio muxed into the variants
+    (the main mix, as the encode segments it); else an audio-only media playlist."""
+
+    name: str  # shown in players' menus
+    language: str  # BCP-47
+    uri: str | None = None
+    default: bool = False
+    autoselect: bool = True
+    describes_video: bool = False  # audio description (Apple: describes-video)
+    peak_bps: int = 0  # measured, for the variants' BANDWIDTH (0 when muxed in)
+    average_bps: int = 0
+
+
 def _q(s: str) -> str:
     return s.replace('"', "'").replace("\n", " ")
 
 
 def write_master(out: TextIO, variants: list[Variant],
-                 subtitles: SubtitleRendition | None = None) -> None:
+                 subtitles: SubtitleRendition | None = None,
+                 audio: list[AudioRendition] | None = None) -> None:
+    """The master playlist. With `audio` (the main mix muxed into the variants plus an
+    audio-description rendition), every variant names the audio group and its BANDWIDTH
+    and AVERAGE-BANDWIDTH add the largest rendition's measured figures (RFC 8216 4.3.4.2:
+    the largest sum over any playable combination of renditions)."""
     out.write(f"#EXTM3U\n#EXT-X-VERSION:{VERSION}\n#EXT-X-INDEPENDENT-SEGMENTS\n\n")
     group = ""
+    extra_peak = extra_avg = 0
+    if audio:
+        group += f',AUDIO="{AUDIO_GROUP}"'
+        extra_peak = max(a.peak_bps for a in audio)
+        extra_avg = max(a.average_bps for a in audio)
+        for a in audio:
+            attrs = ["TYPE=AUDIO", f'GROUP-ID="{AUDIO_GROUP}"', f'NAME="{_q(a.name)}"',
+                     f'LANGUAGE="{a.language}"', f'DEFAULT={"YES" if a.default else "NO"}',
+                     f'AUTOSELECT={"YES" if a.autoselect else "NO"}', 'CHANNELS="2"']
+            if a.describes_video:
+                attrs.append(f'CHARACTERISTICS="{DESCRIBES_VIDEO}"')
+            if a.uri is not None:
+                attrs.append(f'URI="{a.uri}"')
+            out.write("#EXT-X-MEDIA:" + ",".join(attrs) + "\n")
+        out.write("\n")
     if subtitles is not None:
-        group = ',SUBTITLES="subs"'
+        group += ',SUBTITLES="subs"'
         attrs = [
             'TYPE=SUBTITLES', 'GROUP-ID="subs"', f'NAME="{_q(subtitles.name)}"',
             f'LANGUAGE="{subtitles.language}"',
@@ -69,7 +106,8 @@ def write_master(out: TextIO, variants: list[Variant],
         out.write("#EXT-X-MEDIA:" + ",".join(attrs) + "\n\n")
     for v in variants:
         out.write(
-            f"#EXT-X-STREAM-INF:BANDWIDTH={v.bandwidth},AVERAGE-BANDWIDTH={v.average_bandwidth},"
+            f"#EXT-X-STREAM-INF:BANDWIDTH={v.bandwidth + extra_peak},"
+            f"AVERAGE-BANDWIDTH={v.average_bandwidth + extra_avg},"
             f'CODECS="{v.codecs}",RESOLUTION={v.width}x{v.height},FRAME-RATE={v.fps:.3f}'
             f"{group}\n{v.uri}\n")
     out.write("\n")

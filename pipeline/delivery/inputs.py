@@ -1,7 +1,8 @@
-"""What the export stage reads besides the programme: caption and chapter files.
+"""What the export stage reads besides the programme: caption, chapter and AD files.
 
-Both are optional (a film may have no speech or no chapters). Contracts (written by the
-subtitles and chapters stages), read through their packages' own typed loaders:
+All are optional (a film may have no speech, no chapters, no audio description). Contracts
+(written by the subtitles, chapters and describe stages), read through their packages' own
+typed loaders:
 
     subtitles/<film>/captions.vtt, captions.srt, cues.json
         cues.json: `pipeline.captions.load_cues` -> CaptionSet; the captions' standing now
@@ -10,6 +11,9 @@ subtitles and chapters stages), read through their packages' own typed loaders:
         chapters.json: `pipeline.didactics.load_chapters` -> ChapterSet
         chapters.jsonld: the schema.org VideoObject the player page completes; an open
                          JSON-LD document, so it stays a dict
+    .casefilm/cache/<film>/ad/ad.json (`pipeline.descriptions.model.AdTrack`)
+        the AD mix and narration stem (FLAC) and subtitles/<film>/descriptions.vtt it
+        names; the export never reads descriptions.yaml or the narration clips itself
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from pathlib import Path
 
 from ..captions import CaptionSet, LiveProvenance, load_cues, provenance
 from ..didactics import load_chapters
+from ..descriptions.model import AdTrack, ad_track_path
 from ..didactics.model import ChapterEntry, ChapterSet
 from ..errors import ManifestError
+from ..fsutil import read_json
 from ..workspace import Film
 
 CAPTION_FILES = ("captions.vtt", "captions.srt", "cues.json")
@@ -46,6 +52,7 @@ class ExportSources:
     provenance: LiveProvenance | None  # with captions
     chapters: ChapterSet | None  # None: no chapters.json
     jsonld: dict | None
+    ad: AdTrack | None = None  # None: no audio description (no ad.json)
 
     @property
     def chapter_list(self) -> list[ChapterEntry]:
@@ -60,7 +67,26 @@ def read(film: Film) -> ExportSources:
     prov = provenance(film, film.manifest.language, cues=captions) if captions is not None else None
     chapters = load_chapters(film) if "chapters.json" in files else None
     return ExportSources(files=files, captions=captions, provenance=prov, chapters=chapters,
-                        jsonld=_read_jsonld(files.get("chapters.jsonld")))
+                        jsonld=_read_jsonld(files.get("chapters.jsonld")), ad=read_ad(film))
+
+
+AD_FILES = ("mix", "narration", "vtt")  # AdTrack fields naming files the export delivers
+
+
+def read_ad(film: Film) -> AdTrack | None:
+    """The describe stage's AdTrack, or None when the film has none (or it describes
+    nothing); a malformed record or
+    a file it names that is missing raises ManifestError naming ad.json and the field."""
+    path = ad_track_path(film)
+    if not path.is_file():
+        return None
+    track = read_json(path, AdTrack, "audio-description track")
+    for name in AD_FILES:
+        value = getattr(track, name)
+        if not Path(value).is_file():
+            raise ManifestError(path, name, "file not found (run the describe stage again)",
+                                value)
+    return track if track.descriptions else None  # nothing described: no AD track
 
 
 def _read_jsonld(path: Path | None) -> dict | None:

@@ -31,7 +31,7 @@ from ..fsutil import sha256_json
 from ..models import Ms, Strict
 from .ladder import AUDIO_KBPS, CRF, Rung
 
-ENCODE_VERSION = 2  # bump when the encode recipe changes in a way settings do not show
+ENCODE_VERSION = 3  # bump when the encode recipe changes in a way settings do not show
 
 # --- the encode ----------------------------------------------------------------------------
 
@@ -103,15 +103,26 @@ class EncodedRung(Rung):
     """A rung as encoded: its files in the cache directory and the measured figures."""
 
     file: str  # progressive MP4 (video + audio, +faststart)
-    codecs: str  # RFC 6381, video and audio, e.g. "avc1.64001f,mp4a.40.2"
+    codecs: str  # RFC 6381, video and audio, e.g. "avc1.64001f,mp4a.40.2" (the variant's
+    # CODECS: its video and the audio rendition played with it)
     video_codec: str  # RFC 6381, video only (I-frame playlists)
     hls_dir: str  # folder with init.mp4 and the segments
-    segments: list[Segment]
-    peak_bps: int  # highest segment bitrate (HLS BANDWIDTH)
-    average_bps: int  # total bits / total duration (HLS AVERAGE-BANDWIDTH)
+    segments: list[Segment]  # video only
+    peak_bps: int  # highest segment bitrate (HLS BANDWIDTH adds the audio rendition's)
+    average_bps: int  # total bits / total duration (HLS AVERAGE-BANDWIDTH, likewise)
     iframe_peak_bps: int
     iframe_average_bps: int
     iframes: list[IFrame]
+
+
+class HlsAudio(Strict):
+    """An audio-only HLS rendition as cut: fMP4 segments (AAC) and measured bitrates."""
+
+    hls_dir: str  # folder with init.mp4 and the segments, relative to the cache directory
+    segments: list[Segment]
+    codecs: str = "mp4a.40.2"
+    peak_bps: int  # highest segment bitrate
+    average_bps: int  # total bits / total duration
 
 
 class Loudness(Strict):
@@ -152,7 +163,8 @@ class LoudnessReport(Strict):
 
     target: LoudnessTarget
     before: Loudness
-    loudnorm_pass1: LoudnormReport
+    loudnorm_pass1: LoudnormReport | None  # None: a track the export does not normalise
+    # (the audio-description mix, normalised by the describe stage; measured and held)
     loudnorm_pass2: LoudnormReport | None = None  # None: silent programme, no gain applied
     normalization_type: Literal["linear", "dynamic"] | None = None
     after: Loudness
@@ -163,7 +175,9 @@ class LoudnessReport(Strict):
     ceiling_passes: int = 0
 
 
-AudioRole = Literal["main"]  # the programme's mix; issue 9 adds "description"
+# "main": the programme's mix; "description": the audio-description mix (programme ducked
+# under the narration), a second track of the top rung and an HLS audio rendition
+AudioRole = Literal["main", "description"]
 
 
 class AudioTrack(Strict):
@@ -177,6 +191,7 @@ class AudioTrack(Strict):
     channels: int
     bitrate_kbps: int
     loudness: LoudnessReport
+    title: str | None = None  # the track name players show (MP4 handler name, HLS NAME)
 
 
 class EncodedAudio(AudioTrack):
@@ -225,6 +240,9 @@ class EncodeResult(Strict):
     encoder: EncoderSettings
     rungs: list[EncodedRung]
     audio: list[EncodedAudio]  # empty when the programme has no audio
+    # the main track as its own HLS audio rendition (the rungs' HLS segments are video
+    # only, so players can switch to the audio-description rendition); None: no audio
+    audio_hls: HlsAudio | None = None
     first_video_pts_s: float  # presentation time of the first video frame in the segments
     sprite: Sprite
     poster: AutoPoster
@@ -237,6 +255,38 @@ class EncodeResult(Strict):
         return next((a for a in self.audio if a.role == "main"), None)
 
 
+class AdEncodeSpec(Strict):
+    """What to encode of an audio-description track: its mix (FLAC from the describe
+    stage) as AAC like the main track, held under the same ceiling. `key` names the cache
+    directory; the video encode's key does not depend on it."""
+
+    v: int = 1
+    mix: str  # the AD mix file (absolute)
+    mix_sha256: str
+    duration_ms: Ms
+    audio_kbps: int = AUDIO_KBPS
+    loudness_lufs: float = -16.0
+    true_peak_dbtp: float = -1.5
+    language: str = "und"  # ISO 639-2
+    ffmpeg: str = ""  # `ffmpeg -version` first line
+
+    @property
+    def key(self) -> str:
+        return sha256_json(self.model_dump(mode="json", exclude={"mix"}))[:20]
+
+
+class EncodedAd(Strict):
+    """meta.json of a finished AD cache directory: the AAC track, its fMP4 HLS segments
+    (audio only, an alternate rendition) and the sha256 of every file."""
+
+    key: str
+    created_at: str
+    spec: AdEncodeSpec
+    audio: EncodedAudio  # role "description"
+    hls: HlsAudio
+    digests: dict[str, str]
+
+
 # --- the export ----------------------------------------------------------------------------
 
 ArtifactRole = Literal[
@@ -246,6 +296,10 @@ ArtifactRole = Literal[
     "hls-segment", "hls-subtitle-playlist", "hls-subtitle-segment",
     "poster", "thumbnail-sprite", "thumbnails",
     "player-page", "player-asset",
+    # audio description: the text descriptions (WebVTT kind="descriptions"), the
+    # narration-only stem (FLAC, for platforms that mix themselves; the player plays
+    # extended descriptions from it), the AD mix as an HLS audio rendition
+    "descriptions", "ad-narration", "hls-audio-playlist", "hls-audio-init", "hls-audio-segment",
 ]
 
 
@@ -265,6 +319,8 @@ class Artifact(Strict):
     codecs: str | None = None
     captions: bool | None = None  # the MP4 carries mov_text captions
     chapters: int | None = None  # chapters in the MP4
+    audio_description: bool | None = None  # the MP4 carries the AD mix (a second track,
+    # or, in the AD variant, its only audio track)
     time_ms: Ms | None = None  # poster time
     method: str | None = None  # how the poster was chosen
     library: str | None = None  # vendored player library
@@ -312,6 +368,33 @@ class CaptionSummary(Strict):
     cues: int
 
 
+class DescribedVoice(Strict):
+    """One description as delivered: where it sits and whose voice speaks it."""
+
+    n: int
+    start_ms: Ms
+    end_ms: Ms
+    extended: bool
+    voice: str  # "recorded", "espeak-ng", "piper"
+    source: str
+    draft: bool  # a synthetic voice no reviewer has accepted: not a deliverable yet
+    accepted_by: str | None = None
+    overlap_ms: Ms = 0
+
+
+class DescriptionSummary(Strict):
+    """The audio description of the export (from the describe stage's ad.json)."""
+
+    language: str  # BCP-47
+    count: int
+    extended: int
+    digest: str  # of the descriptions the track was made from
+    duck_db: float
+    draft: bool  # any voice is a draft
+    voices: list[DescribedVoice]
+    files: dict[str, str]  # what -> export path: vtt, narration, mp4 (AD variant), hls
+
+
 class Tools(Strict):
     model_config = ConfigDict(extra="forbid", validate_by_name=True, serialize_by_alias=True)
 
@@ -333,6 +416,7 @@ class ExportManifest(Strict):
     audio: list[AudioTrack]
     loudness: LoudnessReport | None  # the main track's (audio[role=main].loudness)
     captions: CaptionSummary | None
+    descriptions: DescriptionSummary | None = None  # None: the film has no audio description
     chapters: int
     poster: Poster
     notes: list[str]

@@ -10,6 +10,13 @@ Layout of an export (all paths relative to `exports/<film>/`):
     hls/<rung>/index.m3u8, iframes.m3u8, init.mp4, seg_NNNNN.m4s
     hls/subs/<lang>/index.m3u8, seg_NNNNN.vtt   WebVTT segments with X-TIMESTAMP-MAP
     captions.vtt, captions.srt, chapters.vtt     sidecar tracks
+  with an audio description (the describe stage's ad.json):
+    media/<film>-<rung>.mp4        the top rung also carries the AD mix as a second AAC
+                                   track (language-tagged, named, disposition visual_impaired)
+    media/<film>-<rung>-ad.mp4     the player's fallback rung with the AD mix as its audio
+    hls/ad/index.m3u8, init.mp4, seg_NNNNN.m4s   the AD mix as an audio rendition
+    descriptions.vtt               text descriptions (WebVTT, kind="descriptions")
+    audio/<film>-narration.flac    the narration-only stem
     poster.jpg, thumbs/sprite-NNN.jpg, thumbs/thumbnails.vtt
     manifest.json                  `model.ExportManifest`: every artifact with role, size and
                                    sha256, rungs, audio tracks and loudness, caption
@@ -40,8 +47,10 @@ from ..errors import ManifestError
 from ..fsutil import DigestCache, atomic_path, copy_atomic, sha256_file, sha256_text, write_text
 from ..models import Programme, utcnow
 from ..workspace import Film
-from . import encode, hls, inputs, ladder, pictures, player
-from .model import (Artifact, ArtifactRole, AudioTrack, CaptionSummary, EncodeRef, EncodeSpec,
+from ..descriptions.model import AdTrack
+from . import ad_audio, encode, hls, inputs, ladder, pictures, player
+from .model import (AdEncodeSpec, Artifact, ArtifactRole, AudioTrack, CaptionSummary,
+                    DescribedVoice, DescriptionSummary, EncodedAd, EncodeRef, EncodeSpec,
                     ExportManifest, FixedPoster, ManifestArtifacts, ManifestRung, Poster,
                     ProgrammeRef, ProgressiveMp4, Tools)
 
@@ -147,6 +156,10 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
     if enc.reused:
         report(f"renditions: re-using encode {spec.key} (no video encode)")
     meta = enc.result
+    ad: _Ad | None = None
+    if src.ad is not None:
+        ad = _encode_ad(film, spec, src.ad, report)
+        notes += ad.notes
     captions = src.captions
     chapters = src.chapter_list
     caption_track = src.files.get("captions.vtt")
@@ -172,6 +185,11 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
         out.link(src.files["chapters.vtt"], "chapters.vtt", "chapters", language=lang,
                  format="text/vtt")
     has_caption_track = "captions.vtt" in out.files
+    if ad is not None:
+        out.link(Path(ad.track.vtt), "descriptions.vtt", "descriptions", language=lang,
+                 format="text/vtt")
+        out.link(Path(ad.track.narration), ad.narration_rel, "ad-narration", language=lang,
+                 format="audio/flac")
 
     # --- progressive MP4s ------------------------------------------------------------------
     mp4s = []
@@ -179,13 +197,28 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
         rel = f"media/{film.id}-{r.name}.mp4"
         info = {"rung": r.name, "width": r.width, "height": r.height, "codecs": r.codecs}
         cached = enc.dir / r.file
-        if i == 0 and (has_caption_track or chapters or "ffmetadata.txt" in src.files):
+        if i == 0 and (has_caption_track or chapters or "ffmetadata.txt" in src.files
+                       or ad is not None):
             _mux_top(film, cached, out.path(rel, "video", **info, captions=has_caption_track,
-                                            chapters=len(chapters)),
-                     root, src.files, chapters, m.title, lang, programme.duration_ms)
+                                            chapters=len(chapters),
+                                            audio_description=ad is not None or None),
+                     root, src.files, chapters, m.title, lang, programme.duration_ms,
+                     ad_audio=ad.audio_file if ad is not None else None,
+                     has_main_audio=bool(meta.audio))
         else:
             out.link(cached, rel, "video", sha256=meta.digests.get(r.file), **info)
         mp4s.append(ProgressiveMp4(src=rel, rung=r.name, width=r.width, height=r.height))
+    ad_mp4 = None
+    if ad is not None:  # the player's MP4 fallback with the AD mix as its audio
+        fb_i = mp4s.index(player.fallback(mp4s))
+        r = meta.rungs[fb_i]
+        ad_mp4 = ProgressiveMp4(src=f"media/{film.id}-{r.name}-ad.mp4", rung=r.name,
+                                width=r.width, height=r.height)
+        _mux_ad_variant(enc.dir / r.file, ad.audio_file,
+                        out.path(ad_mp4.src, "video", rung=r.name, width=r.width,
+                                 height=r.height, codecs=f"{r.video_codec},mp4a.40.2",
+                                 audio_description=True),
+                        lang, ad.title, programme.duration_ms)
 
     # --- HLS -------------------------------------------------------------------------------
     variants = []
@@ -224,8 +257,32 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
             hls.write_subtitle_playlist(fh, seg_list)
         subs = hls.SubtitleRendition(uri=f"subs/{lang}/index.m3u8", language=lang,
                                      name=player.strings(lang)["captions_track_label"])
+    # audio renditions: the main mix (the default) and the audio description; the
+    # variants' segments are video only, so players switch between them cleanly
+    audio_renditions = []
+    for rend, src_dir, rel, info in (
+            (meta.audio_hls, enc.dir, "hls/audio", {"name": player.strings(lang)["main_audio_label"],
+                                                     "default": True}),
+            (ad.meta.hls if ad else None, ad.dir if ad else None, "hls/ad",
+             {"name": ad.title if ad else "", "describes_video": True})):
+        if rend is None:
+            continue
+        digests = meta.digests if src_dir == enc.dir else ad.meta.digests
+        out.link(src_dir / rend.hls_dir / "init.mp4", f"{rel}/init.mp4", "hls-audio-init",
+                 sha256=digests.get(f"{rend.hls_dir}/init.mp4"))
+        for seg in rend.segments:
+            out.link(src_dir / rend.hls_dir / seg.file, f"{rel}/{seg.file}", "hls-audio-segment",
+                     sha256=digests.get(f"{rend.hls_dir}/{seg.file}"))
+        with out.stream(f"{rel}/index.m3u8", "hls-audio-playlist", language=lang) as fh:
+            hls.write_media(fh, rend.segments)
+        audio_renditions.append(hls.AudioRendition(
+            language=lang, uri=f"{rel.removeprefix('hls/')}/index.m3u8", autoselect=True,
+            peak_bps=rend.peak_bps, average_bps=rend.average_bps, **info))
+    if ad is not None and not meta.audio:  # a silent programme with an AD mix
+        for v in variants:
+            v.codecs += f",{ad.meta.hls.codecs}"
     with out.stream("hls/master.m3u8", "hls-master-playlist") as fh:
-        hls.write_master(fh, variants, subs)
+        hls.write_master(fh, variants, subs, audio_renditions)
 
     # --- pictures --------------------------------------------------------------------------
     poster: Poster = meta.poster
@@ -259,7 +316,9 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
         film=film, programme=programme, mp4s=mp4s, has_hls_js=hls_js is not None,
         captions=captions, provenance=src.provenance, has_caption_track=has_caption_track,
         has_chapter_track="chapters.vtt" in out.files, chapters=chapters, jsonld=src.jsonld,
-        sprite=sp)
+        sprite=sp, ad=None if ad is None else player.AdPage(
+            track=ad.track, mp4=ad_mp4.src if ad_mp4 else None, narration=ad.narration_rel,
+            hls=hls_js is not None))
     out.text("index.html", "player-page", page, language=lang)
 
     for r in meta.rungs:
@@ -276,27 +335,41 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
                                width=programme.width, height=programme.height, fps=programme.fps),
         encode=EncodeRef(key=spec.key, reused=enc.reused, settings=meta.encoder),
         rungs=[ManifestRung.of(r) for r in meta.rungs],
-        audio=[AudioTrack(**a.model_dump(exclude={"file"})) for a in meta.audio],
+        audio=[AudioTrack(**a.model_dump(exclude={"file"}))
+               for a in [*meta.audio, *([ad.meta.audio] if ad is not None else [])]],
         loudness=main.loudness if main is not None else None,
         captions=None if captions is None or src.provenance is None else CaptionSummary(
             status=src.provenance.status, provenance=src.provenance, cues=len(captions.cues)),
+        descriptions=_summary(ad, ad_mp4) if ad is not None else None,
         chapters=len(chapters), poster=poster, notes=notes,
         tools=Tools(ffmpeg=ffmpeg.version(), hls_js=player.hls_js_version()),
         artifacts=out.artifacts(film.ws.digests))
     fsutil.write_json(root / "manifest.json", manifest.model_dump(mode="json"))
     _remove_stale(root, set(out.files) | {"manifest.json"})
     _prune_cache(film.cache_dir / "renditions", keep=spec.key)
+    if ad is None:  # the film no longer has an audio description
+        shutil.rmtree(film.cache_dir / AD_CACHE, ignore_errors=True)
     outputs = [root / rel for rel in out.files] + [root / "manifest.json"]
     return ExportResult(outputs=outputs, manifest=manifest, notes=notes, encoded=not enc.reused)
 
 
 def _mux_top(film: Film, cached: Path, final: Path, root: Path, src: dict[str, Path],
-             chapters: list[ChapterEntry], title: str, lang: str, duration_ms: int) -> None:
-    """Stream-copy the top rung adding mov_text captions (language-tagged, named as in the
-    player) and chapters. No filter graph: plain argv."""
+             chapters: list[ChapterEntry], title: str, lang: str, duration_ms: int,
+             ad_audio: Path | None = None, has_main_audio: bool = True) -> None:
+    """Stream-copy the top rung adding the AD mix as a second audio track (see
+    `ad_track_args`), mov_text captions (language-tagged, named as in the player) and
+    chapters. No filter graph: plain argv."""
     args: list = ["-i", cached]
     maps = ["-map", "0:v", "-map", "0:a?"]
     n = 1
+    ad_args: list = []
+    if ad_audio is not None:
+        args += ["-i", ad_audio]
+        maps += ["-map", f"{n}:a:0"]
+        st = player.strings(lang)
+        ad_args = ad_track_args(1 if has_main_audio else 0, lang, st["ad_track_label"],
+                                main_name=st["main_audio_label"])
+        n += 1
     sub_in = src.get("captions.srt") or (root / "captions.vtt" if (root / "captions.vtt").exists() else None)
     meta_args: list = ["-map_metadata", "-1"]
     codec_args: list = ["-c", "copy"]
@@ -321,12 +394,88 @@ def _mux_top(film: Film, cached: Path, final: Path, root: Path, src: dict[str, P
     try:
         with atomic_path(final) as tmp:
             ffmpeg.run([*args, *maps, *codec_args, *meta_args, "-metadata", f"title={title}",
-                        "-metadata:s:a:0", f"language={iso639_2(lang)}",
+                        "-metadata:s:a:0", f"language={iso639_2(lang)}", *ad_args,
                         "-movflags", "+faststart", "-f", "mp4", tmp],
-                       duration_ms=duration_ms, desc="muxing captions and chapters")
+                       duration_ms=duration_ms, desc="muxing the top rung")
     finally:
         if ffmeta_tmp is not None:
             ffmeta_tmp.unlink(missing_ok=True)
+
+
+def ad_track_args(index: int, lang: str, name: str, *, only: bool = False,
+                  main_name: str | None = None) -> list[str]:
+    """Output options for the AD mix as audio stream `index` of an MP4: ISO 639-2 language
+    like the main track, a name players show (ffmpeg 5.1's MP4 muxer stores a track's name
+    as its `hdlr` handler name; `title` is set too for containers that keep it) and the
+    `visual_impaired` disposition; never the default track beside the main mix (`only`:
+    the AD variant, where it is the one audio track)."""
+    s = f"s:a:{index}"
+    disposition = "default+visual_impaired" if only else "visual_impaired"
+    args = [f"-metadata:{s}", f"language={iso639_2(lang)}", f"-metadata:{s}", f"handler_name={name}",
+            f"-metadata:{s}", f"title={name}", f"-disposition:a:{index}", disposition]
+    if index > 0:
+        args += ["-disposition:a:0", "default"]
+        if main_name:
+            args += ["-metadata:s:a:0", f"handler_name={main_name}"]
+    return args
+
+
+def _mux_ad_variant(video_mp4: Path, ad_audio: Path, final: Path, lang: str, name: str,
+                    duration_ms: int) -> None:
+    """A rung's video with the AD mix as its only audio (+faststart; stream copy)."""
+    with atomic_path(final) as tmp:
+        ffmpeg.run(["-i", video_mp4, "-i", ad_audio, "-map", "0:v", "-map", "1:a:0", "-c", "copy",
+                    "-map_metadata", "-1", *ad_track_args(0, lang, name, only=True),
+                    "-movflags", "+faststart", "-f", "mp4", tmp],
+                   duration_ms=duration_ms, desc="muxing the audio-description variant")
+
+
+AD_CACHE = "ad-renditions"
+
+
+@dataclass
+class _Ad:
+    """The audio description of this export: the describe stage's track and its encode."""
+
+    track: AdTrack
+    dir: Path
+    meta: EncodedAd
+    narration_rel: str
+    title: str
+    notes: list[str]
+
+    @property
+    def audio_file(self) -> Path:
+        return self.dir / self.meta.audio.file
+
+
+def _encode_ad(film: Film, spec: EncodeSpec, track: AdTrack, report) -> _Ad:
+    mix = Path(track.mix)
+    ad_spec = AdEncodeSpec(mix=str(mix), mix_sha256=film.ws.digests.digest(mix),
+                           duration_ms=spec.duration_ms, audio_kbps=spec.audio_kbps,
+                           loudness_lufs=spec.loudness_lufs, true_peak_dbtp=spec.true_peak_dbtp,
+                           language=spec.language, ffmpeg=ffmpeg.version())
+    title = player.strings(film.manifest.language)["ad_track_label"]
+    d, meta, reused, notes = ad_audio.encode_ad(ad_spec, title, film.cache_dir / AD_CACHE, report)
+    if reused:
+        report(f"audio description: re-using AD encode {ad_spec.key}")
+    return _Ad(track=track, dir=d, meta=meta, narration_rel=f"audio/{film.id}-narration.flac",
+               title=title, notes=notes)
+
+
+def _summary(ad: _Ad, ad_mp4: ProgressiveMp4 | None) -> DescriptionSummary:
+    t = ad.track
+    files = {"vtt": "descriptions.vtt", "narration": ad.narration_rel, "hls": "hls/ad/index.m3u8"}
+    if ad_mp4 is not None:
+        files["mp4"] = ad_mp4.src
+    voices = [DescribedVoice(n=d.n, start_ms=d.start_ms, end_ms=d.end_ms, extended=d.extended,
+                             voice=d.voice.kind, source=d.voice.source, draft=d.voice.draft,
+                             accepted_by=d.voice.accepted_by, overlap_ms=d.overlap_ms)
+              for d in t.descriptions]
+    return DescriptionSummary(language=t.language, count=len(voices),
+                              extended=sum(v.extended for v in voices), digest=t.digest,
+                              duck_db=t.duck_db, draft=any(v.draft for v in voices),
+                              voices=voices, files=files)
 
 
 def _poster_at(film: Film, spec: EncodeSpec, at_ms: int) -> Path:

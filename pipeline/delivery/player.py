@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import i18n, templating, timecode
 from ..captions import CaptionSet, LiveProvenance
+from ..descriptions.model import AdTrack
 from ..didactics.model import ChapterEntry
 from ..models import Programme
 from ..workspace import Film
@@ -28,6 +30,31 @@ TEMPLATES = templating.TEMPLATES
 STATIC = PKG / "static"
 REPO = PKG.parent
 STATIC_FILES = ("player.js", "player.css")
+
+
+@dataclass(frozen=True)
+class AdPage:
+    """What the page needs of the audio description (paths relative to the page)."""
+
+    track: AdTrack
+    mp4: str | None  # the fallback rung with the AD mix as its audio
+    narration: str  # the narration-only stem (extended descriptions are played from it)
+    hls: bool  # the HLS master carries the AD rendition
+
+
+def ad_voice_status(track: AdTrack) -> str:
+    """'draft' when any voice is a synthetic draft no reviewer accepted, 'accepted' when
+    synthetic voices were all accepted, else 'recorded'."""
+    voices = [d.voice for d in track.descriptions]
+    if any(v.draft for v in voices):
+        return "draft"
+    return "recorded" if all(v.kind == "recorded" for v in voices) else "accepted"
+
+
+def fallback(mp4s: list[ProgressiveMp4]) -> ProgressiveMp4:
+    """The progressive fallback: the largest rung up to 720p (broad reach), else the
+    smallest (`mp4s` largest first)."""
+    return next((x for x in mp4s if x.height <= 720), mp4s[-1])
 
 
 def hls_js_path() -> Path | None:
@@ -129,7 +156,7 @@ def thumbs(sprite: Sprite, duration_ms: int) -> list[dict]:
 def render(*, film: Film, programme: Programme, mp4s: list[ProgressiveMp4], has_hls_js: bool,
            captions: CaptionSet | None, provenance: LiveProvenance | None,
            has_caption_track: bool, has_chapter_track: bool, chapters: list[ChapterEntry],
-           jsonld: dict | None, sprite: Sprite) -> str:
+           jsonld: dict | None, sprite: Sprite, ad: AdPage | None = None) -> str:
     """index.html of the export. `mp4s` largest first; `chapters` as the chapters stage
     resolved them; `captions`/`provenance` None when the film has no cues."""
     m = film.manifest
@@ -149,26 +176,32 @@ def render(*, film: Film, programme: Programme, mp4s: list[ProgressiveMp4], has_
             paragraphs.append({"speaker": c["speaker"], "cues": []})
         paragraphs[-1]["cues"].append({**c, "i": i})
     chapter_rows = [{**c.model_dump(), "time": timecode.short(c.start)} for c in chapters]
-    # progressive fallback: the largest rung up to 720p (broad reach), else the smallest
-    fallback = next((x for x in mp4s if x.height <= 720), mp4s[-1])
+    fb = fallback(mp4s)
     status = provenance.status if provenance is not None else None
     data = {
         "lang": lang, "durationMs": programme.duration_ms,
-        "hls": "hls/master.m3u8" if has_hls_js else None, "mp4": fallback.src,
+        "hls": "hls/master.m3u8" if has_hls_js else None, "mp4": fb.src,
         "cues": [{"start": c["start"], "end": c["end"], "text": c["text"]} for c in cues],
         "chapters": [{"start": c.start, "end": c.end, "title": c.title} for c in chapters],
         "thumbs": thumbs(sprite, programme.duration_ms),
         "strings": s,
+        "ad": None if ad is None else {
+            "mp4": ad.mp4, "narration": ad.narration, "hls": ad.hls,
+            "status": ad_voice_status(ad.track),
+            "descriptions": [{"start": d.start_ms, "end": d.end_ms, "text": d.text,
+                              "extended": d.extended} for d in ad.track.descriptions],
+        },
     }
     doc = jsonld_for(film, programme, jsonld, chapters, captions, has_caption_track, mp4s[0].src)
     return templating.render("player.html.j2",
         s=s, lang=lang, title=m.title, organisation=m.organisation, film=film.id,
         duration=timecode.short(programme.duration_ms),
         duration_s=programme.duration_ms / 1000, width=programme.width,
-        height=programme.height, mp4s=mp4s, fallback=fallback, has_hls_js=has_hls_js,
+        height=programme.height, mp4s=mp4s, fallback=fb, has_hls_js=has_hls_js,
         has_caption_track=has_caption_track, has_chapter_track=has_chapter_track,
         has_captions=bool(cues) or has_caption_track, provenance=status,
         paragraphs=paragraphs, chapters=chapter_rows,
         data_json=_script_json(data), jsonld_json=_script_json(doc),
         has_srt=(film.subtitles_dir / "captions.srt").is_file(),
+        ad=ad, ad_status=ad_voice_status(ad.track) if ad is not None else None,
     )

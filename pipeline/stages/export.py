@@ -1,9 +1,11 @@
 """Stage 'export': renditions, HLS, loudness, pictures and the accessible player page.
 
-Consumes the programme (ingest), and, when present, the caption files (subtitles) and the
-chapter files (chapters). The work is in `pipeline.delivery.package.export`; the expensive
-ladder encode inside it is cached by content, so when only captions or chapters changed the
-stage re-runs but only re-muxes and re-writes text.
+Consumes the programme (ingest), and, when present, the caption files (subtitles), the
+chapter files (chapters) and the audio-description track (describe: ad.json, the AD mix,
+the narration stem, descriptions.vtt). The work is in `pipeline.delivery.package.export`;
+the expensive ladder encode inside it is cached by content, so when only captions, chapters
+or descriptions changed the stage re-runs but only re-muxes, re-writes text and (for
+descriptions) encodes the AD mix's audio.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ffmpeg
+from ..descriptions.model import AdTrack, ad_track_path
 from ..errors import CasefilmError, MediaError, Pending
 from ..fsutil import sha256_json
 from ..models import Programme
@@ -34,6 +37,7 @@ def plan(ctx: Context) -> Plan[ExportInputs]:
         raise Pending(f"the programme file {media} (run ingest)")
     found = {f"{'subtitles' if n in inputs.CAPTION_FILES else 'chapters'}/{n}": ctx.digest(p)
              for n, p in inputs.existing(film).items()}
+    found.update(_ad_inputs(ctx))
     m = film.manifest
     try:
         encode_key = package.spec_for(film, prog).key
@@ -55,6 +59,23 @@ def plan(ctx: Context) -> Plan[ExportInputs]:
         },
         data=ExportInputs(prog),
     )
+
+
+def _ad_inputs(ctx: Context) -> dict[str, str]:
+    """Digests of ad.json and of the files it names (a record that does not parse counts
+    by its own digest only; run() reports it)."""
+    path = ad_track_path(ctx.film)
+    if not path.is_file():
+        return {}
+    out = {"describe/ad.json": ctx.digest(path)}
+    try:
+        track = AdTrack.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return out
+    for name in ("mix", "narration", "vtt"):
+        f = Path(getattr(track, name))
+        out[f"describe/{name}"] = ctx.digest(f) if f.is_file() else "missing"
+    return out
 
 
 def run(ctx: Context, plan: Plan[ExportInputs]) -> Result:

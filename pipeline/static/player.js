@@ -1,6 +1,8 @@
 /* casefilm player: HLS through hls.js (or native), progressive MP4 otherwise; captions
    drawn by the page (user styling), chapter menu, interactive transcript, thumbnail
-   previews, keyboard control, #t=SECONDS deep links. No external requests. */
+   previews, keyboard control, #t=SECONDS deep links, audio description (AD rendition or
+   AD MP4, text descriptions in a polite live region, extended descriptions pause the
+   film). No external requests. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("casefilm-data").textContent);
@@ -26,16 +28,19 @@
   function tpl(s, o) { return s.replace(/\{(\w+)\}/g, function (_, k) { return o[k]; }); }
 
   /* ---- preferences (persisted) ---- */
-  var prefs = { captions: true, size: "1", color: "#ffffff", bg: "0,0,0", opacity: "0.75" };
+  var prefs = { captions: true, size: "1", color: "#ffffff", bg: "0,0,0", opacity: "0.75", ad: false };
   try { Object.assign(prefs, JSON.parse(localStorage.getItem(PREFS_KEY) || "{}")); } catch (e) { /* private mode */ }
   function savePrefs() { try { localStorage.setItem(PREFS_KEY, JSON.stringify(prefs)); } catch (e) { /* ignore */ } }
 
   /* ---- source selection: hls.js > native HLS > MP4; file:// always MP4 ---- */
   var hls = null;
+  var AD = data.ad;
+  function mp4Src() { return prefs.ad && AD && AD.mp4 ? AD.mp4 : data.mp4; }
   function useMp4() {
     if (hls) { hls.destroy(); hls = null; }
     var t = video.currentTime;
-    video.src = data.mp4; video.load();
+    video.dataset.engine = "mp4";
+    video.src = mp4Src(); video.load();
     if (t) video.addEventListener("loadedmetadata", function () { video.currentTime = t; }, { once: true });
   }
   if (location.protocol !== "file:" && data.hls) {
@@ -43,6 +48,13 @@
       hls = new window.Hls({ enableWebVTT: false, enableIMSC1: false, enableCEA708Captions: false,
                              capLevelToPlayerSize: true });
       hls.on(window.Hls.Events.ERROR, function (_, d) { if (d.fatal) useMp4(); });
+      if (AD) {
+        hls.on(window.Hls.Events.AUDIO_TRACKS_UPDATED, function () { applyAudio(); });
+        hls.on(window.Hls.Events.AUDIO_TRACK_SWITCHED, function (_, d) {
+          var t = hls && hls.audioTracks[d.id];
+          video.dataset.audio = t && isDescribed(t) ? "description" : "main";
+        });
+      }
       hls.loadSource(data.hls);
       hls.attachMedia(video);
       video.dataset.engine = "hls.js";
@@ -129,7 +141,10 @@
   applyStyle(); setCaptions(prefs.captions, false);
 
   /* ---- transport ---- */
-  function togglePlay() { if (video.paused || video.ended) video.play().catch(function () {}); else video.pause(); }
+  function togglePlay() {
+    if (adHold) { adHold.cancel(); video.play().catch(function () {}); return; }
+    if (video.paused || video.ended) video.play().catch(function () {}); else video.pause();
+  }
   function seekTo(sec, announce) {
     sec = Math.max(0, Math.min(sec, duration || video.duration || sec));
     video.currentTime = sec;
@@ -139,8 +154,8 @@
   video.addEventListener("click", togglePlay);
   $("btn-back").addEventListener("click", function () { seekTo(video.currentTime - 5, true); });
   $("btn-forward").addEventListener("click", function () { seekTo(video.currentTime + 5, true); });
-  video.addEventListener("play", function () { btnPlay.setAttribute("aria-label", S.pause); btnPlay.firstElementChild.textContent = "❚❚"; say(S.status_playing); });
-  video.addEventListener("pause", function () { btnPlay.setAttribute("aria-label", S.play); btnPlay.firstElementChild.textContent = "▶"; say(S.status_paused); });
+  video.addEventListener("play", function () { btnPlay.setAttribute("aria-label", S.pause); btnPlay.firstElementChild.textContent = "❚❚"; if (!adResuming) say(S.status_playing); adResuming = false; });
+  video.addEventListener("pause", function () { btnPlay.setAttribute("aria-label", S.play); btnPlay.firstElementChild.textContent = "▶"; if (!adHold) say(S.status_paused); });
   seek.addEventListener("input", function () { seekTo(parseFloat(seek.value), false); showPreview(parseFloat(seek.value), null); });
   seek.addEventListener("change", function () { hidePreview(); });
   seek.addEventListener("blur", hidePreview);
@@ -255,6 +270,102 @@
   });
   seek.addEventListener("pointerleave", hidePreview);
 
+  /* ---- audio description: the AD mix instead of the main audio (hls.js audio track,
+     native audio tracks where the browser has them, else the AD MP4 variant), the text
+     descriptions in a polite live region, extended descriptions pause the film while
+     their narration plays (from the narration stem; speech synthesis if it cannot play)
+     and then resume. Off unless the viewer turns it on; the choice is remembered. ---- */
+  var btnAD = $("btn-ad"), adLive = $("ad-live"), narr = $("ad-narration");
+  var adHold = null, adResuming = false;
+  function isDescribed(t) {
+    return /describes-video/.test(t.characteristics || "") || t.kind === "descriptions" ||
+      t.kind === "main-desc" || (t.name || t.label || "") === S.ad_track_label;
+  }
+  function applyAudio() {
+    if (!AD) return;
+    var on = !!prefs.ad, i;
+    if (hls) {
+      var tracks = hls.audioTracks || [];
+      for (i = 0; i < tracks.length; i++) {
+        if (isDescribed(tracks[i]) === on) { if (hls.audioTrack !== i) hls.audioTrack = i; break; }
+      }
+      return;
+    }
+    var nat = video.audioTracks;
+    if (nat && nat.length > 1) {  /* Safari, native HLS; Chromium only behind a flag */
+      var hit = false;
+      for (i = 0; i < nat.length; i++) if (isDescribed(nat[i]) === on && !hit) { nat[i].enabled = true; hit = true; } else nat[i].enabled = false;
+      if (hit) { video.dataset.audio = on ? "description" : "main"; return; }
+    }
+    if (video.dataset.engine === "mp4" && AD.mp4) {  /* swap to the other MP4, same place */
+      var want = mp4Src();
+      video.dataset.audio = on ? "description" : "main";
+      if (video.currentSrc && video.currentSrc.slice(-want.length) === want) return;
+      var t = video.currentTime, playing = !video.paused, rate = video.playbackRate;
+      video.src = want; video.load();
+      video.addEventListener("loadedmetadata", function () {
+        if (t) video.currentTime = t;
+        video.playbackRate = rate;
+        if (playing) video.play().catch(function () {});
+      }, { once: true });
+    }
+  }
+  function setAD(on, announce) {
+    prefs.ad = on; savePrefs();
+    if (btnAD) { btnAD.setAttribute("aria-pressed", on ? "true" : "false"); btnAD.title = on ? S.ad_off : S.ad_on; }
+    if (!on && adHold) adHold.cancel();
+    applyAudio();
+    if (announce) say(on ? S.status_ad_on : S.status_ad_off);
+  }
+  function announceDescription(text) {
+    if (!adLive) return;
+    adLive.textContent = "";
+    setTimeout(function () { adLive.textContent = text; }, 30);
+  }
+  function speak(d, done) {
+    var synth = window.speechSynthesis;
+    if (!synth || !window.SpeechSynthesisUtterance) return false;
+    var voices = synth.getVoices ? synth.getVoices() : [];
+    if (!voices.some(function (v) { return (v.lang || "").toLowerCase().indexOf(data.lang) === 0; })) return false;
+    var u = new SpeechSynthesisUtterance(d.text);
+    u.lang = data.lang; u.onend = done; u.onerror = done;
+    synth.speak(u);
+    return true;
+  }
+  function extendedPause(d) {
+    var ms = Math.max(200, d.end - d.start), finished = false;
+    var hold = { d: d };
+    function stop() { finished = true; clearTimeout(hold.timer); if (narr) narr.pause(); if (window.speechSynthesis) window.speechSynthesis.cancel(); adHold = null; delete video.dataset.adHold; }
+    hold.cancel = stop;
+    hold.resume = function () { if (finished) return; stop(); adResuming = true; video.play().catch(function () {}); };
+    adHold = hold;
+    video.dataset.adHold = String(d.start);
+    video.pause();
+    var viaClip = narr && AD.narration && !narr.error;
+    if (viaClip) {
+      narr.currentTime = d.start / 1000;
+      narr.play().catch(function () { if (!finished) speak(d, function () {}); });
+    } else { speak(d, function () {}); }
+    /* the film pauses for the narration clip's length, then plays on */
+    hold.timer = setTimeout(hold.resume, ms);
+  }
+  if (AD) {
+    var dTrack = video.addTextTrack("metadata", "casefilm-descriptions", data.lang);
+    dTrack.mode = "hidden";
+    AD.descriptions.forEach(function (d) {
+      var cue = new VTTCue(d.start / 1000, d.end / 1000, d.text);
+      cue.onenter = function () {
+        if (!prefs.ad) return;
+        announceDescription(d.text);
+        if (d.extended && !video.paused && !video.seeking && !adHold) extendedPause(d);
+      };
+      dTrack.addCue(cue);
+    });
+    video.addEventListener("seeking", function () { if (adHold) adHold.cancel(); });
+    if (btnAD) btnAD.addEventListener("click", function () { setAD(!prefs.ad, true); });
+    setAD(!!prefs.ad, false);
+  }
+
   /* ---- keyboard shortcuts inside the player (not while typing in a form control) ---- */
   $("player").addEventListener("keydown", function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
@@ -274,6 +385,7 @@
       case "End": seekTo(duration, true); break;
       case "m": case "M": video.muted = !video.muted; break;
       case "c": case "C": if (capTrack) setCaptions(!prefs.captions, true); break;
+      case "d": case "D": if (AD) setAD(!prefs.ad, true); else handled = false; break;
       case "f": case "F": btnFull.click(); break;
       default: handled = false;
     }
@@ -292,5 +404,6 @@
   window.addEventListener("hashchange", fromHash);
   fromHash();
   onTime();
-  window.casefilmPlayer = { video: video, seekTo: seekTo, captionsTrack: function () { return capTrack; } };
+  window.casefilmPlayer = { video: video, seekTo: seekTo, captionsTrack: function () { return capTrack; },
+                            hls: function () { return hls; }, audioDescription: function () { return !!prefs.ad; } };
 })();
