@@ -33,9 +33,11 @@ def _duration_ms(wav: Path) -> int:
 
 
 def spoken_source(out: Path, words: list[str], *, lead_ms: int = 400, tail_ms: int = 600,
-                  source: str = "testsrc2", size: str = "320x180") -> list[TrueWord]:
+                  source: str = "testsrc2", size: str = "320x180",
+                  timecode: str | None = None) -> list[TrueWord]:
     """A 25 fps H.264/AAC clip at `out` in which `words` are spoken one after another, each
-    separated by GAP_MS of silence; returns each word's true start/end (ms)."""
+    separated by GAP_MS of silence (with a start `timecode` tag when given, as cameras
+    write it); returns each word's true start/end (ms, file time)."""
     tmp = out.parent / f".{out.stem}-words"
     tmp.mkdir(exist_ok=True)
     placed: list[TrueWord] = []
@@ -62,7 +64,7 @@ def spoken_source(out: Path, words: list[str], *, lead_ms: int = 400, tail_ms: i
     sh([*FF, "-f", "lavfi", "-i", f"{source}=size={size}:rate=25:duration={total / 1000}",
         "-i", wav, "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast",
         "-pix_fmt", "yuv420p", "-g", "25", "-c:a", "aac", "-b:a", "96k", "-ar", str(RATE),
-        "-t", str(total / 1000), out])
+        *(["-timecode", timecode] if timecode else []), "-t", str(total / 1000), out])
     for p in tmp.iterdir():
         p.unlink()
     tmp.rmdir()
