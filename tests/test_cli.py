@@ -22,9 +22,10 @@ from tests.test_didactics_helpers import make_film
 
 EXPECTED = {
     *STAGE_NAMES, "run", "status", "demo", "qc", "profiles", "goals", "coverage",
-    "verify-export", "vendor-hlsjs", "review", "transcript",
+    "verify-export", "vendor-hlsjs", "review", "transcript", "edit", "conform",
 }
-SUBCOMMANDS = {"chapters": {"suggest", "accept", "pdf"}, "transcript": {"export", "import"}}
+SUBCOMMANDS = {"chapters": {"suggest", "accept", "pdf"}, "transcript": {"export", "import"},
+               "edit": {"transcribe", "check", "export"}}
 
 
 def _main(monkeypatch, capsys, ws, *args) -> tuple[int, str, str]:
