@@ -24,8 +24,8 @@ In order:
    (`delivery.ladder.check_heights`);
 6. files, only for the stages about to run that read them: every source and the master
    exist, are regular files and not empty (ingest, `ffmpeg.check_file`); the
-   `transcript.import` file has a supported suffix and exists (transcribe,
-   `transcript_io.check_import`).
+   `transcript.import` file and every `sources[].transcript` have a supported suffix and
+   exist (transcribe, `transcript_io.check_import`).
 
 What needs the programme (a chapter or the poster at or past its end, audio channels,
 rungs larger than the footage, decodability) stays with the stage that has it.
@@ -70,3 +70,7 @@ def check(film: Film, stages: Iterable[str] | None = None) -> None:
             ffmpeg.check_file(film.resolve_media(m.master), "master")
     if "transcribe" in wanted and m.transcript.import_ is not None:
         check_import(film.resolve_media(m.transcript.import_))
+    if "transcribe" in wanted:
+        for i, src in enumerate(m.sources):
+            if src.transcript is not None:
+                check_import(film.resolve_media(src.transcript), f"sources.{i}.transcript")

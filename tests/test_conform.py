@@ -345,3 +345,16 @@ def test_unreadable_edit_lists(workspace, media, tmp_path):
             conform.build(film, p)
         assert words in str(e.value) and str(e.value).startswith(str(p))
     assert interchange.FORMATS[".fcpxml"][1] == "FCPXML"
+
+
+def test_an_export_leaves_the_edit_lists_and_cuts_alone(tmp_path):
+    from pipeline.delivery.package import _remove_stale
+
+    for rel in ("roughcut.otio", "roughcut.edl", "roughcut.mp4", "clips/c1-9x16.mp4",
+                "stale.m3u8", "hls/old.ts", "index.html"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    _remove_stale(tmp_path, {"index.html"})
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["clips/c1-9x16.mp4", "index.html", "roughcut.edl", "roughcut.mp4",
+                    "roughcut.otio"]

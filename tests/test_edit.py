@@ -155,3 +155,27 @@ def test_reviewed_source_is_never_replaced(workspace, media):
     assert sources.transcribe_source(film, "ben", load_model=_no_whisper).action == "up to date"
     # the programme transcript store is untouched
     assert transcripts.current(film) is None
+
+
+def test_bad_source_transcript_import_is_a_preflight_error(workspace, media):
+    film = make_film(workspace, media)
+    m = yaml.safe_load(film.manifest_path.read_text())
+    m["sources"][1]["transcript"] = "ben.docx"
+    film.manifest_path.write_text(yaml.safe_dump(m), encoding="utf-8")
+    proc = casefilm(workspace, "status", "f")
+    assert "sources.1.transcript" in proc.stdout + proc.stderr
+    assert "unsupported transcript format" in proc.stdout + proc.stderr
+
+
+def test_edit_cli_transcribe_and_check(workspace, media):
+    make_film(workspace, media)
+    proc = casefilm(workspace, "edit", "transcribe", "f", check=True)
+    assert "[f/anna] imported: 2 segments from anna.json (no Whisper run)" in proc.stderr
+    film = Workspace(workspace).film("f")
+    wa = sources.current(film, "anna").words
+    write_edit(film, {"selects": [{"card": ["Titel"], "duration": 1.5}, sel("anna", wa, 0, 1)]})
+    out = casefilm(workspace, "edit", "check", "f", check=True)
+    assert "card 'Titel'" in out.stdout and "Guten Morgen" in out.stdout
+    assert f"{(1500 + wa[1].end - wa[0].start) / 1000:.2f} s" in out.stderr
+    bad = casefilm(workspace, "edit", "transcribe", "f", "--source", "nobody")
+    assert bad.returncode == 2 and "no source 'nobody'" in bad.stderr

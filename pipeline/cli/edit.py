@@ -18,7 +18,8 @@ import click
 from .. import asr, timecode
 from ..compose.model import Card
 from ..edit import conform as conform_mod
-from ..edit import interchange, resolve, sources
+from ..edit import interchange, sources
+from ..edit.resolve import timeline
 from .common import CliContext, pass_cli, report, whisper_options
 
 
@@ -63,7 +64,7 @@ def check(obj: CliContext, film: str) -> None:
     """Resolve FILM's edit.yaml against the source transcripts; print the selects and the
     running duration."""
     f = obj.film(film)
-    tl = resolve.timeline(f)
+    tl = timeline(f)
     run = 0
     for item in tl.items:
         if isinstance(item, Card):
