@@ -34,6 +34,9 @@ class Source(Strict):
     file: Path
     speaker: str | None = None
     audio_channel: int | None = Field(default=None, ge=1)  # 1-based channel carrying the voice
+    # an existing transcript of this source (Whisper JSON, SRT, WebVTT), imported by
+    # `casefilm edit transcribe` instead of a Whisper run (pipeline.edit.sources)
+    transcript: Path | None = None
 
 
 class TranscriptSettings(Strict):

@@ -27,9 +27,9 @@ In order:
    (`descriptions.store.load` without the programme's duration);
 7. files, only for the stages about to run that read them: every source and the master
    exist, are regular files and not empty (ingest, `ffmpeg.check_file`); the
-   `transcript.import` file has a supported suffix and exists (transcribe,
-   `transcript_io.check_import`); every recorded narration of a description exists and
-   is not empty (describe, `descriptions.voice.sources`).
+   `transcript.import` file and every `sources[].transcript` have a supported suffix and
+   exist (transcribe, `transcript_io.check_import`); every recorded narration of a
+   description exists and is not empty (describe, `descriptions.voice.sources`).
 
 What needs the programme (a chapter, the poster or a description at or past its end, audio
 channels, rungs larger than the footage, decodability) stays with the stage that has it.
@@ -78,3 +78,7 @@ def check(film: Film, stages: Iterable[str] | None = None) -> None:
         check_import(film.resolve_media(m.transcript.import_))
     if "describe" in wanted and descs.descriptions:
         voice.sources(film, descs.descriptions, m.descriptions)
+    if "transcribe" in wanted:
+        for i, src in enumerate(m.sources):
+            if src.transcript is not None:
+                check_import(film.resolve_media(src.transcript), f"sources.{i}.transcript")

@@ -22,10 +22,11 @@ from tests.test_didactics_helpers import make_film
 
 EXPECTED = {
     *STAGE_NAMES, "run", "status", "demo", "qc", "profiles", "goals", "coverage",
-    "verify-export", "vendor-hlsjs", "review", "transcript", "descriptions",
+    "verify-export", "vendor-hlsjs", "review", "transcript", "descriptions", "edit",
+    "conform",
 }
 SUBCOMMANDS = {"chapters": {"suggest", "accept", "pdf"}, "transcript": {"export", "import"},
-               "descriptions": {"gaps", "accept-voice"}}
+               "descriptions": {"gaps", "accept-voice"}, "edit": {"transcribe", "check", "export"}}
 
 
 def _main(monkeypatch, capsys, ws, *args) -> tuple[int, str, str]:

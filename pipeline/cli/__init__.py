@@ -14,6 +14,7 @@ Layout (the entry point is `casefilm = "pipeline.cli:main"`, and `python -m pipe
     delivery.py   verify-export, vendor-hlsjs
     review.py     review, transcript export|import
     descriptions.py  descriptions gaps|accept-voice (audio description; the stage is `describe`)
+    edit.py       edit transcribe|check|export, conform
 
 Where to add things:
 - a command: in the module of its group (a new group, e.g. `descriptions …`, `cut`,
@@ -37,7 +38,7 @@ from __future__ import annotations
 import click
 
 from ..runner import STAGE_NAMES
-from . import captions, delivery, descriptions, didactics, review, stages
+from . import captions, delivery, descriptions, didactics, edit, review, stages
 from .common import add_commands, cli, main, stage_command
 
 # stages with subcommands of their own; every other stage gets a plain stage command
@@ -53,6 +54,7 @@ COMMANDS: list[click.Command] = [
     *delivery.COMMANDS,
     *review.COMMANDS,
     *descriptions.COMMANDS,
+    *edit.COMMANDS,
 ]
 add_commands(cli, COMMANDS)
 

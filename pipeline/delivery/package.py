@@ -497,12 +497,18 @@ def _prune_cache(renditions: Path, keep: str) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
+# what other commands write into exports/<film>/ and an export must leave alone: the paper
+# edit for the NLE and the rough cut (`casefilm edit export`, `casefilm cut`), social clips
+OTHER_OUTPUTS = ("roughcut.", "clips/")
+
+
 def _remove_stale(root: Path, keep: set[str]) -> None:
-    """Delete files below `root` that this export did not produce, then empty folders."""
+    """Delete files below `root` that this export did not produce (except OTHER_OUTPUTS),
+    then empty folders."""
     for p in sorted(root.rglob("*"), reverse=True):
         rel = p.relative_to(root).as_posix()
         if p.is_file() or p.is_symlink():
-            if rel not in keep:
+            if rel not in keep and not rel.startswith(OTHER_OUTPUTS):
                 p.unlink()
         elif p.is_dir() and not any(p.iterdir()):
             p.rmdir()
