@@ -146,7 +146,9 @@ def streams(lay: Layout, pic: Picture, sources: dict[str, MediaInfo],
     if overlay is not None:
         ovl = ffmpeg_python.input(str(overlay), f="concat", safe=0)["v:0"]
         video = ffmpeg_python.overlay(video, ovl, eof_action="repeat", format="auto")
-        video = video.filter("format", "yuv420p")
+        # the overlay filter may emit one frame for an overlay state past the main end
+        video = (video.filter("trim", end_frame=lay.frames).filter("setpts", "PTS-STARTPTS")
+                 .filter("format", "yuv420p"))
     return video, audio
 
 

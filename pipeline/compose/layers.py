@@ -98,7 +98,7 @@ def _rgba(clip) -> Image.Image:
         alpha = np.full(rgb.shape[:2], 255, np.uint8)
     else:
         alpha = np.clip(clip.mask.get_frame(0) * 255 + 0.5, 0, 255).astype(np.uint8)
-    return Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
+    return Image.fromarray(np.dstack([rgb, alpha]))
 
 
 def _text(text: str, px: int, *, bold: bool = False, color=WHITE, bg=None,
@@ -231,7 +231,6 @@ def rasterise(overlays: list[Overlay], style: Style, fps: float, frames: int,
         end = (pos + count - 0.5) / fps
         lines += [f"file '{png.name}'", f"duration {end - start:.6f}"]
         pos += count
-    lines.append(f"file '{entries[-1][0].name}'")  # the demuxer drops the last duration
     path = workdir / "overlay.ffconcat"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -22,7 +22,8 @@ LOWER_THIRD_MIN_MS = 1200  # shorter shots get their lower third at the next app
 
 
 def frames_of(ms: int, fps: float) -> int:
-    return max(1, round(ms * fps / 1000))
+    """Whole frames of `ms` (half a frame rounds up; at least one)."""
+    return max(1, int(ms * fps / 1000 + 0.5))
 
 
 def ms_of(frames: int, fps: float) -> int:
