@@ -22,7 +22,7 @@ from tests.test_didactics_helpers import make_film
 
 EXPECTED = {
     *STAGE_NAMES, "run", "status", "demo", "qc", "profiles", "goals", "coverage",
-    "verify-export", "vendor-hlsjs", "review", "transcript",
+    "verify-export", "vendor-hlsjs", "review", "transcript", "cut", "clips",
 }
 SUBCOMMANDS = {"chapters": {"suggest", "accept", "pdf"}, "transcript": {"export", "import"}}
 

@@ -13,6 +13,7 @@ Layout (the entry point is `casefilm = "pipeline.cli:main"`, and `python -m pipe
     didactics.py  chapters (StageGroup: the stage + suggest/accept/pdf), goals, coverage
     delivery.py   verify-export, vendor-hlsjs
     review.py     review, transcript export|import
+    cut.py        cut (rough cut), clips (social clips)
 
 Where to add things:
 - a command: in the module of its group (a new group, e.g. `descriptions …`, `cut`,
@@ -36,7 +37,7 @@ from __future__ import annotations
 import click
 
 from ..runner import STAGE_NAMES
-from . import captions, delivery, didactics, review, stages
+from . import captions, cut, delivery, didactics, review, stages
 from .common import add_commands, cli, main, stage_command
 
 # stages with subcommands of their own; every other stage gets a plain stage command
@@ -51,6 +52,7 @@ COMMANDS: list[click.Command] = [
     *didactics.COMMANDS,
     *delivery.COMMANDS,
     *review.COMMANDS,
+    *cut.COMMANDS,
 ]
 add_commands(cli, COMMANDS)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ffmpeg
-from ..captions.profiles import Profile
+from ..captions.profiles import Profile, effective
 from ..fsutil import atomic_path
 from ..manifest import Speaker
 from ..models import Cue
@@ -40,6 +40,7 @@ class Rendered:
     seconds_overlay: float  # wall time composing overlay states with moviepy
     seconds_encode: float  # wall time of the ffmpeg process (decode, join, overlay, encode)
     states: int  # overlay states composed
+    selects: int = 0
 
 
 def size_for(height: int) -> tuple[int, int]:
@@ -91,4 +92,17 @@ def render(timeline: Timeline, out: Path, *, speakers: dict[str, Speaker],
                              duration_ms=lay.duration_ms, desc="rough cut")
         t2 = time.monotonic()
     return Rendered(out, w, h, lay.duration_ms, cues,
-                    sum(1 for o in ovl if o.kind == "lower_third"), t1 - t0, t2 - t1, states)
+                    sum(1 for o in ovl if o.kind == "lower_third"), t1 - t0, t2 - t1, states,
+                    len(lay.shots()))
+
+
+def render_film(film, timeline: Timeline, *, captions: bool = False,
+                height: int = 720) -> Rendered:
+    """`exports/<film>/roughcut.mp4` of `timeline` (the film's paper edit), with the
+    speakers of film.yaml and, with `captions`, its caption profile."""
+    m = film.manifest
+    profile = effective(m.subtitles, film.manifest_path) if captions else None
+    names = frozenset(s.name.split()[0].lower() for s in m.speakers if s.name.split())
+    return render(timeline, film.export_dir / "roughcut.mp4",
+                  speakers={s.id: s for s in m.speakers}, profile=profile, height=height,
+                  names=names)
