@@ -68,6 +68,7 @@ class Quote(Strict):
 
 
 class Chapter(Strict):
+    id: str | None = Field(default=None, pattern=ID_PATTERN)  # optional; clips name chapters by it
     start: Ms
     title: str
     goals: list[str] = Field(default_factory=list)
@@ -107,6 +108,28 @@ class ExportSettings(Strict):
         return None if v is None else timecode.parse(v)
 
 
+CLIP_FORMATS = ("9x16", "1x1", "16x9")
+
+
+class Clip(Strict):
+    """A social clip (`casefilm clips`): a chapter (its id, or its 1-based number) or a
+    range of the film (`start`/`end` timecodes), in one or more formats; `crop` is the
+    horizontal position of the crop window (0 left edge, 0.5 centre, 1 right edge)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    chapter: str | int | None = None
+    start: Ms | None = None
+    end: Ms | None = None
+    formats: list[str] = Field(default_factory=lambda: ["9x16"])
+    crop: float = 0.5
+    link: str | None = None  # shown on the end card, e.g. the film's page
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _tc(cls, v: Any) -> int | None:
+        return None if v is None else timecode.parse(v)
+
+
 class FilmManifest(Strict):
     title: str = Field(min_length=1)
     language: str = Field(default="de", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -122,6 +145,7 @@ class FilmManifest(Strict):
     chapters: list[Chapter] = Field(default_factory=list)
     export: ExportSettings = Field(default_factory=ExportSettings)
     descriptions: DescriptionSettings = Field(default_factory=DescriptionSettings)  # audio description
+    clips: list[Clip] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _refs(self) -> "FilmManifest":
@@ -137,7 +161,58 @@ class FilmManifest(Strict):
         for i, src in enumerate(self.sources):
             if src.speaker is not None and src.speaker not in speaker_ids:
                 raise ValueError(f"sources.{i}.speaker: unknown speaker {src.speaker!r}")
+        chapter_ids: set[str] = set()
+        for i, ch in enumerate(self.chapters):
+            if ch.id is not None:
+                if ch.id in chapter_ids:
+                    raise ValueError(f"chapters.{i}.id: duplicate chapter id {ch.id!r}")
+                chapter_ids.add(ch.id)
+        self._check_clips(chapter_ids)
         return self
+
+    def _check_clips(self, chapter_ids: set[str]) -> None:
+        seen: set[str] = set()
+        for i, c in enumerate(self.clips):
+            at, name = f"clips.{i}", f"clip {c.id!r}"
+            if c.id in seen:
+                raise ValueError(f"{at}.id: {name}: duplicate clip id")
+            seen.add(c.id)
+            ranged = c.start is not None or c.end is not None
+            if c.chapter is None and not ranged:
+                raise ValueError(f"{at}: {name}: give a chapter or a range (start and end)")
+            if c.chapter is not None and ranged:
+                raise ValueError(f"{at}.chapter: {name}: give a chapter or a range, not both")
+            if ranged and (c.start is None or c.end is None):
+                missing = "end" if c.end is None else "start"
+                raise ValueError(f"{at}.{missing}: {name}: a range needs start and end")
+            if ranged and c.end <= c.start:  # type: ignore[operator]
+                raise ValueError(f"{at}.end: {name}: ends at or before its start "
+                                 f"({timecode.short(c.end)} <= {timecode.short(c.start)})")
+            if isinstance(c.chapter, int) and not 1 <= c.chapter <= len(self.chapters):
+                raise ValueError(f"{at}.chapter: {name}: no chapter {c.chapter} (the film has "
+                                 f"{len(self.chapters)})")
+            if isinstance(c.chapter, str) and c.chapter not in chapter_ids:
+                known = ", ".join(sorted(chapter_ids)) or "no chapter has an id"
+                raise ValueError(f"{at}.chapter: {name}: unknown chapter {c.chapter!r} "
+                                 f"(chapter ids: {known})")
+            if not 0 <= c.crop <= 1:
+                raise ValueError(f"{at}.crop: {name}: crop position must lie between 0 (left "
+                                 f"edge) and 1 (right edge), got {c.crop:g}")
+            if not c.formats:
+                raise ValueError(f"{at}.formats: {name}: at least one format "
+                                 f"({', '.join(CLIP_FORMATS)})")
+            for k, f in enumerate(c.formats):
+                if f not in CLIP_FORMATS:
+                    raise ValueError(f"{at}.formats.{k}: {name}: unknown format {f!r} "
+                                     f"(formats: {', '.join(CLIP_FORMATS)})")
+            if len(set(c.formats)) != len(c.formats):
+                raise ValueError(f"{at}.formats: {name}: a format is listed twice")
+
+    def chapter_index(self, ref: str | int) -> int:
+        """0-based index of the chapter a clip names (its id, or its 1-based number)."""
+        if isinstance(ref, int):
+            return ref - 1
+        return next(i for i, ch in enumerate(self.chapters) if ch.id == ref)
 
     def speaker_name(self, speaker_id: str | None) -> str | None:
         return next((s.name for s in self.speakers if s.id == speaker_id), None)

@@ -74,11 +74,11 @@ def check(film: Film, stages: Iterable[str] | None = None) -> None:
             ffmpeg.check_file(film.resolve_media(src.file), f"sources.{i}.file")
         if m.master is not None:
             ffmpeg.check_file(film.resolve_media(m.master), "master")
-    if "transcribe" in wanted and m.transcript.import_ is not None:
-        check_import(film.resolve_media(m.transcript.import_))
-    if "describe" in wanted and descs.descriptions:
-        voice.sources(film, descs.descriptions, m.descriptions)
     if "transcribe" in wanted:
+        if m.transcript.import_ is not None:
+            check_import(film.resolve_media(m.transcript.import_))
         for i, src in enumerate(m.sources):
             if src.transcript is not None:
                 check_import(film.resolve_media(src.transcript), f"sources.{i}.transcript")
+    if "describe" in wanted and descs.descriptions:
+        voice.sources(film, descs.descriptions, m.descriptions)

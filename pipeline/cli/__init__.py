@@ -15,6 +15,7 @@ Layout (the entry point is `casefilm = "pipeline.cli:main"`, and `python -m pipe
     review.py     review, transcript export|import
     descriptions.py  descriptions gaps|accept-voice (audio description; the stage is `describe`)
     edit.py       edit transcribe|check|export, conform
+    cut.py        cut (rough cut), clips (social clips)
 
 Where to add things:
 - a command: in the module of its group (a new group, e.g. `descriptions …`, `cut`,
@@ -38,7 +39,7 @@ from __future__ import annotations
 import click
 
 from ..runner import STAGE_NAMES
-from . import captions, delivery, descriptions, didactics, edit, review, stages
+from . import captions, cut, delivery, descriptions, didactics, edit, review, stages
 from .common import add_commands, cli, main, stage_command
 
 # stages with subcommands of their own; every other stage gets a plain stage command
@@ -55,6 +56,7 @@ COMMANDS: list[click.Command] = [
     *review.COMMANDS,
     *descriptions.COMMANDS,
     *edit.COMMANDS,
+    *cut.COMMANDS,
 ]
 add_commands(cli, COMMANDS)
 

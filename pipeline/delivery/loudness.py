@@ -82,17 +82,28 @@ def _loudnorm(audio: FilterableStream, target_i: float, target_tp: float, **meas
                         print_format="json", **measured)
 
 
-def measure_graph(media: Path, target_i: float, target_tp: float) -> OutputStream:
-    """Pass 1 as a graph: the first audio stream through ebur128 and measuring loudnorm,
-    decoded to nothing (the reports go to the log)."""
-    audio = ffmpeg_python.input(str(media))["a:0"]
+def measuring(audio: FilterableStream, target_i: float, target_tp: float) -> OutputStream:
+    """Pass 1 of any audio stream: ebur128 and measuring loudnorm, decoded to nothing (the
+    reports go to the log)."""
     return _loudnorm(ebur128(stereo(audio)), target_i, target_tp).output("-", format="null")
+
+
+def measure_graph(media: Path, target_i: float, target_tp: float) -> OutputStream:
+    """Pass 1 as a graph: the first audio stream of `media` through `measuring`."""
+    return measuring(ffmpeg_python.input(str(media))["a:0"], target_i, target_tp)
 
 
 def measure(media: Path, target_i: float, target_tp: float,
             duration_ms: int) -> tuple[LoudnormReport, Loudness]:
     """Pass 1: loudnorm's measurement and the ebur128 figures of the programme audio."""
-    stderr = ffmpeg.run_graph(measure_graph(media, target_i, target_tp),
+    return measure_audio(ffmpeg_python.input(str(media))["a:0"], target_i, target_tp,
+                         duration_ms)
+
+
+def measure_audio(audio: FilterableStream, target_i: float, target_tp: float,
+                  duration_ms: int) -> tuple[LoudnormReport, Loudness]:
+    """Pass 1 of an audio stream built elsewhere (e.g. a social clip's joined audio)."""
+    stderr = ffmpeg.run_graph(measuring(audio, target_i, target_tp),
                               duration_ms=duration_ms, desc="loudness: measuring")
     try:
         return parse_loudnorm(stderr), parse_ebur128(stderr)
