@@ -95,7 +95,7 @@ def main() -> None:
                 ws = tmp / label
                 shutil.rmtree(ws, ignore_errors=True)
                 make_ws(ws, clip, a.films)
-                out.append(casefilm(ws, *args))
+                out.append((casefilm(ws, *args), os.getloadavg()[0]))
         per_film = stage_seconds(tmp / "seq", "film0")
 
         hd = media.video(tmp / "hd.mp4", 20, size="1920x1080", tone=True)
@@ -110,9 +110,10 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, {cpu}; load average before "
           f"{load0[0]:.1f}, after {load1[0]:.1f}")
     print(f"batch of {a.films} films ({a.seconds:g} s 640x360 each, imported transcripts):")
-    print(f"  sequential      {', '.join(f'{x:.1f} s' for x in seq)}")
-    print(f"  --workers 2     {', '.join(f'{x:.1f} s' for x in clu)}")
-    print(f"  ratio cluster/sequential (best of each) {min(clu) / min(seq):.2f}")
+    print(f"  sequential      {', '.join(f'{x:.1f} s (load {l:.1f})' for x, l in seq)}")
+    print(f"  --workers 2     {', '.join(f'{x:.1f} s (load {l:.1f})' for x, l in clu)}")
+    print(f"  ratio cluster/sequential (best of each) {min(clu)[0] / min(seq)[0]:.2f}; per run: "
+          + ", ".join(f"{c[0] / q[0]:.2f}" for q, c in zip(seq, clu)))
     print(f"  stage seconds of one film (sequential): "
           + ", ".join(f"{k} {v:.2f}" for k, v in sorted(per_film.items())))
     print("per-stage cost, 20 s 1920x1080 programme, four-rung ladder (s per programme s):")

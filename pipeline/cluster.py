@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -97,6 +98,11 @@ def film_task(root: str, film_id: str, whisper: dict, stages: list[str], force: 
         return before
     options = RunOptions(**whisper, report=_publish, _cache=_WORKER_CACHE)
     _publish(f"[{film_id}] on worker {_worker_name()}: {', '.join(stages)}")
+    manifest = Path(root) / "projects" / film_id / "film.yaml"
+    if not manifest.is_file():  # the workspace is not where the client has it
+        return FilmReport(film_id, list(before.worked if before else []),
+                          f"{manifest} not found on this worker: the workspace must be "
+                          f"mounted at the same path on every machine", 2, _worker_name())
     film = Workspace.resolve(root).film(film_id)
     outcome = run_film(film, options, [stage_by_name(s) for s in stages], set(force))
     worked = [*(before.worked if before else []), *outcome.worked]
@@ -159,7 +165,8 @@ def connect(spec: ClusterSpec, report: Callable[[str], None]) -> Iterator:
         where = f"local Dask cluster of {spec.workers} worker processes"
     try:
         n = len(client.scheduler_info().get("workers", {}))
-        report(f"cluster: {where}, {n} worker{'s' if n != 1 else ''} connected")
+        report(f"cluster: {where}, {n} worker{'s' if n != 1 else ''} connected"
+               + ("" if n else "; the films wait until a worker connects"))
         if link := _dashboard(client):
             report(f"cluster: dashboard {link}")
         yield client

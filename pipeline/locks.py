@@ -90,6 +90,24 @@ def read_holder(path: Path) -> Holder | None:
         return None
 
 
+def holder_now(state_dir: Path, film_id: str) -> Holder | None:
+    """Who holds the film's lock right now (None: nobody). Asks the kernel with a shared,
+    non-blocking flock that is dropped at once; the file is not written."""
+    path = lock_path(state_dir, film_id)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return read_holder(path) or Holder("?", "?", 0, "?", "starting")
+        return None
+    finally:
+        os.close(fd)
+
+
 class FilmLock:
     """The lock of one film, held from `acquire` to `release` (or the `with` block).
 

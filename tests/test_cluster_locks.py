@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import locks, records
+from pipeline.cli import common
 from pipeline.errors import FilmLocked
 from pipeline.fsutil import DigestCache
 from pipeline.runner import run_film, select_stages
@@ -72,9 +73,9 @@ def test_lock_names_its_holder_and_a_killed_holders_lock_is_taken_over(tmp_path)
     again.release()
 
 
-def test_a_locked_film_is_not_touched(workspace, tmp_path):
+def test_a_locked_film_is_not_touched(workspace, tmp_path, monkeypatch, capsys):
     """run_film without waiting on a film another process holds: FilmLocked, no record,
-    and that process's temporaries are not swept."""
+    and that process's temporaries are not swept; `casefilm status` names the holder."""
     make_films(workspace, clip(tmp_path), ["f"])
     ws = Workspace.resolve(workspace)
     tmp = ws.root / "subtitles" / "f" / ".tmp-being-written.vtt"
@@ -83,11 +84,17 @@ def test_a_locked_film_is_not_touched(workspace, tmp_path):
     holder = hold_lock(ws.state, "f")
     try:
         out = run_film(ws.film("f"), RunOptions(report=lambda m: None), select_stages(), wait=False)
+        monkeypatch.setenv("CASEFILM_WORKSPACE", str(workspace))
+        common.main(["status", "f"])
+        status = capsys.readouterr().out.splitlines()
+        assert status[1] == f"  lock       held    being built by {locks.read_holder(locks.lock_path(ws.state, 'f')).describe()}"
+        assert f"pid {holder.pid}" in status[1]
     finally:
         holder.kill()
         holder.wait()
     assert out.locked and out.worked == [] and f"pid {holder.pid}" in out.error.line()
     assert tmp.exists() and not (ws.state / "records").exists()
+    assert locks.holder_now(ws.state, "f") is None  # the holder is gone
 
 
 def _hash_files(store: str, files: list[str]) -> None:

@@ -7,7 +7,7 @@ import shlex
 
 import click
 
-from .. import asr, preflight
+from .. import asr, locks, preflight
 from ..captions.status import approval_lines
 from ..demo import build_demo, reports
 from ..descriptions.status import ad_lines
@@ -50,6 +50,8 @@ def status(obj: CliContext, films) -> None:
     for fid in ids:
         film = obj.film(fid)
         click.echo(f"{fid}")
+        if holder := locks.holder_now(ws.state, fid):
+            click.echo(f"  {'lock':<11}{'held':<8}being built by {holder.describe()}")
         try:
             preflight.check(film)
         except CasefilmError as e:
