@@ -25,7 +25,8 @@ In order:
 6. files, only for the stages about to run that read them: every source and the master
    exist, are regular files and not empty (ingest, `ffmpeg.check_file`); the
    `transcript.import` file has a supported suffix and exists (transcribe,
-   `transcript_io.check_import`).
+   `transcript_io.check_import`); else a `transcript.model` given as a path exists in the
+   form its backend needs (transcribe, `asr.spec.check`; exit 4).
 
 What needs the programme (a chapter or the poster at or past its end, audio channels,
 rungs larger than the footage, decodability) stays with the stage that has it.
@@ -36,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import ffmpeg
+from .asr import spec as model_spec
 from .captions import profiles
 from .delivery import ladder
 from .didactics import build
@@ -70,3 +72,8 @@ def check(film: Film, stages: Iterable[str] | None = None) -> None:
             ffmpeg.check_file(film.resolve_media(m.master), "master")
     if "transcribe" in wanted and m.transcript.import_ is not None:
         check_import(film.resolve_media(m.transcript.import_))
+    elif "transcribe" in wanted and m.transcript.model is not None:
+        ts = m.transcript  # film.yaml's own model path (the command line's is checked on load)
+        model_spec.check(model_spec.ModelSpec(ts.model, ts.model_name,
+                                              ts.backend or model_spec.DEFAULT_BACKEND,
+                                              ts.compute_type))

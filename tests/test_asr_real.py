@@ -207,3 +207,10 @@ def test_english_hallucinations_known():
     for line in ("Thank you for watching!", "[Music]", "(applause)", "♪ ♪"):
         assert asr.is_hallucination(line), line
     assert not asr.is_hallucination("The music was loud.")
+
+
+def test_preflight_stops_a_missing_model_before_ingest(tmp_path, interview):
+    ws = make_ws(tmp_path, interview, backend="faster-whisper", model="/nowhere/ct2")
+    p = casefilm(ws, "run", "f")
+    assert p.returncode == 4 and "/nowhere/ct2 is not a CTranslate2 model directory" in p.stderr
+    assert not (ws / ".casefilm/cache/f/asr.wav").exists(), "ingest ran before the check"
