@@ -28,8 +28,10 @@ In order:
 7. files, only for the stages about to run that read them: every source and the master
    exist, are regular files and not empty (ingest, `ffmpeg.check_file`); the
    `transcript.import` file and every `sources[].transcript` have a supported suffix and
-   exist (transcribe, `transcript_io.check_import`); every recorded narration of a
-   description exists and is not empty (describe, `descriptions.voice.sources`).
+   exist (transcribe, `transcript_io.check_import`); else a `transcript.model` given as a
+   path exists in the form its backend needs (transcribe, `asr.spec.check`; exit 4); every
+   recorded narration of a description exists and is not empty (describe,
+   `descriptions.voice.sources`).
 
 What needs the programme (a chapter, the poster or a description at or past its end, audio
 channels, rungs larger than the footage, decodability) stays with the stage that has it.
@@ -40,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import ffmpeg
+from .asr import spec as model_spec
 from .captions import profiles
 from .delivery import ladder
 from .descriptions import store as descriptions, voice
@@ -77,6 +80,11 @@ def check(film: Film, stages: Iterable[str] | None = None) -> None:
     if "transcribe" in wanted:
         if m.transcript.import_ is not None:
             check_import(film.resolve_media(m.transcript.import_))
+        elif m.transcript.model is not None:
+            ts = m.transcript  # film.yaml's own model path (the command line's is checked on load)
+            model_spec.check(model_spec.ModelSpec(ts.model, ts.model_name,
+                                                  ts.backend or model_spec.DEFAULT_BACKEND,
+                                                  ts.compute_type))
         for i, src in enumerate(m.sources):
             if src.transcript is not None:
                 check_import(film.resolve_media(src.transcript), f"sources.{i}.transcript")

@@ -40,6 +40,11 @@ HALLUCINATIONS = [
     r"(copyright|©) (wdr|swr|zdf|ard|ndr)( \d{4})?.*",
     r"(swr|wdr|zdf|ard|ndr) \d{4}",
     r"bis zum nächsten mal",
+    # English (tiny.en and the other .en models): credits and sound tags over noise
+    r"(thank you|thanks) (so much )?for watching.*",
+    r"please subscribe.*",
+    r"[\[(]?(music|applause|silence|laughter|noise|blank_audio)[\])]?",
+    r"[♪♫ ]+",
 ]
 _HALLU = [re.compile(rf"^(?:{p})$") for p in HALLUCINATIONS]
 

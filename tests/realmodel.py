@@ -174,3 +174,55 @@ def in_time_errors(film: Film, cue_starts: list[int], cue_ends: list[int]) -> li
         nxt = [a for a, b in zip(cue_starts, cue_ends) if b > s.start]
         errs.append(nxt[0] - s.start if nxt else 10**9)
     return errs
+
+
+def long_recording(out: Path, minutes: float = 20, every_s: float = 30, *,
+                   fps: int = 5) -> Film:
+    """A `minutes`-long clip: the INTERVIEW sentences in turn, one every `every_s` seconds
+    over digital silence (speech repeated over silence, like a long raw interview with
+    pauses); a tiny, low-rate picture keeps encoding cheap."""
+    sentences = [s for s in INTERVIEW if s[0] == "say"]
+    plan, t, k = [], 0.0, 0
+    total = minutes * 60
+    while t + every_s <= total:
+        plan += [("silence", 1.0), sentences[k % len(sentences)]]
+        k += 1
+        t += every_s
+        plan.append(("pad-to", t))
+    pieces, steps, pos = [], [], 0.0
+    # resolve pad-to steps into silences of the right length
+    for step in plan:
+        if step[0] == "pad-to":
+            steps.append(("silence", None, step[1]))
+        else:
+            steps.append(step)
+    return _assemble(out, steps, total, fps)
+
+
+def _assemble(out: Path, steps: list, total: float, fps: int) -> Film:
+    pieces, spans, pos = [], [], 0
+    for step in steps:
+        if step[0] == "say":
+            _, voice, text = step
+            wav = media.speak(text, out.with_suffix(f".{len(pieces)}.wav"), voice=voice)
+            x = _read(wav)
+            wav.unlink()
+            loud = np.nonzero(np.abs(x) > 0.01)[0]
+            spans.append(Span((pos + loud[0]) * 1000 // RATE, (pos + loud[-1]) * 1000 // RATE,
+                              "speech", text, voice))
+        elif step[0] == "silence" and step[1] is None:  # pad to an absolute time
+            x = np.zeros(max(0, int(step[2] * RATE) - pos), np.float32)
+        else:
+            x = np.zeros(int(step[1] * RATE), np.float32)
+        pieces.append(x)
+        pos += len(x)
+    audio = np.concatenate(pieces)
+    wav = out.with_suffix(".wav")
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    seconds = round(len(audio) / RATE, 2)
+    media.video(out, seconds, size="160x90", fps=fps, source="color=c=navy", audio=wav)
+    return Film(out, wav, spans, int(seconds * 1000))

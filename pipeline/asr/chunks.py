@@ -36,7 +36,12 @@ def plan(wav: Path, chunk_s: int) -> list[tuple[int, int]]:
     t = per
     while (len(db) - cuts[-1]) > per * 1.5:
         lo, hi = max(cuts[-1] + per // 2, t - per // 4), min(len(db) - per // 2, t + per // 4)
-        best = lo + int(np.argmin(smooth[lo:hi])) if hi > lo else t
+        if hi > lo:  # the quietest frame, nearest the target among equally quiet ones
+            win = smooth[lo:hi]
+            quiet = np.nonzero(win <= win.min() + 0.5)[0] + lo
+            best = int(quiet[np.argmin(np.abs(quiet - t))])
+        else:
+            best = t
         cuts.append(best)
         t = best + per
     samples = [c * hop for c in cuts] + [n]

@@ -78,3 +78,18 @@ def _fits(path: Path, name: str) -> bool:
         return heads.size == dims["n_text_layer"] * dims["n_text_head"]
     except Exception:  # unreadable here: load_model will report it properly
         return True
+
+
+def check(spec: ModelSpec) -> None:
+    """What can be known about a model without loading it (preflight): a model given as a
+    path exists, in the form its backend needs. ModelUnavailable (exit 4) if not."""
+    from ..errors import ModelUnavailable
+
+    if not spec.is_path:
+        return
+    path = Path(spec.ref).expanduser()
+    if spec.backend == "faster-whisper" and not (path / "model.bin").is_file():
+        raise ModelUnavailable(spec.name or path.name, f"{path} is not a CTranslate2 model "
+                               "directory (no model.bin)", spec.backend)
+    if spec.backend != "faster-whisper" and not (path.is_file() or spec.is_ct2_dir):
+        raise ModelUnavailable(spec.name or path.stem, f"checkpoint {path} not found")
