@@ -1,7 +1,10 @@
 """`casefilm demo`: a workspace with a synthetic German case film.
 
 Two interview clips, each a different shot (lavfi `gradients` and `testsrc2`), with speech
-from espeak-ng in two voices for two speakers; a goal catalogue, film goals and chapters.
+from espeak-ng in two voices for two speakers; a goal catalogue, film goals and chapters;
+an audio description (descriptions.yaml): the first clip opens on a few seconds without
+speech, where one description fits, and the second shot is introduced by an extended
+description (the player pauses the film while it is spoken).
 A workspace that already holds the demo film is reused as it is: the demo never overwrites
 a film.yaml or footage that may have been edited since.
 
@@ -18,12 +21,13 @@ from typing import Callable
 
 import yaml
 
-from . import ffmpeg
+from . import ffmpeg, timecode
 from .fsutil import atomic_path, write_text
 from .workspace import Workspace
 
 FILM_ID = "ki-dienstplanung"
 
+LEAD_S = {"interview-anna": 5.0}  # silence before the speech (s): room for a description
 CLIPS = [  # (source id, file name, speaker, espeak voice, lavfi video, text)
     ("interview-anna", "interview_anna.mp4", "anna", "de+Annie",
      "gradients=s=1280x720:r=25:c0=0x1f3a5f:c1=0x3f7fbf:x0=0:y0=0:x1=1280:y1=720:speed=0.02",
@@ -52,16 +56,18 @@ CATALOGUE = {
 }
 
 
-def _make_clip(raw: Path, name: str, voice: str, video: str, text: str) -> float:
-    """Render one interview clip; returns its duration in seconds."""
+def _make_clip(raw: Path, name: str, voice: str, video: str, text: str,
+               lead_s: float = 0.3) -> float:
+    """Render one interview clip (speech after `lead_s` s); returns its duration in s."""
     out = raw / name
     wav = raw / f".tmp-{out.stem}.wav"
     ffmpeg.run(["-v", voice, "-s", "150", "-w", wav, text], tool="espeak-ng")
     speech_s = ffmpeg.media_info(wav, "-").duration_ms / 1000
-    dur = round(speech_s + 1.0, 2)
+    dur = round(speech_s + lead_s + 0.7, 2)
+    lead = round(lead_s * 1000)
     with atomic_path(out) as tmp:
         ffmpeg.run(["-f", "lavfi", "-i", f"{video}:d={dur}", "-i", wav, "-filter_complex",
-                    f"[1:a]adelay=300|300,apad,atrim=0:{dur},aformat=channel_layouts=stereo[a]",
+                    f"[1:a]adelay={lead}|{lead},apad,atrim=0:{dur},aformat=channel_layouts=stereo[a]",
                     "-map", "0:v", "-map", "[a]", "-c:v", "libx264", "-preset", "veryfast",
                     "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
                     "-ar", "48000", "-t", str(dur), "-f", "mp4", tmp])
@@ -80,8 +86,8 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
     report(f"building demo workspace in {ws.root}")
     raw = film_dir / "raw"
     raw.mkdir(parents=True, exist_ok=True)
-    durations = [_make_clip(raw, name, voice, video, text)
-                 for _, name, _, voice, video, text in CLIPS]
+    durations = [_make_clip(raw, name, voice, video, text, LEAD_S.get(sid, 0.3))
+                 for sid, name, _, voice, video, text in CLIPS]
     anna = durations[0]
     manifest = {
         "title": "KI in der Dienstplanung",
@@ -120,8 +126,22 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
     write_text(film_dir / "film.yaml", "# casefilm demo film: edit freely, `casefilm run "
                f"{FILM_ID}` redoes what your change affects\n"
                + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+    write_text(film_dir / "descriptions.yaml", descriptions_yaml(anna))
     ws.ensure_gitignore()
     return ws, FILM_ID
+
+
+def descriptions_yaml(anna_s: float) -> str:
+    """The demo's audio description: one in the opening pause, one extended at the cut to
+    the second interview (`anna_s`: where it starts)."""
+    rows = [
+        {"at": "00:00.3", "text": "Ein Büro in Blau. Anna Beispiel am Schreibtisch."},
+        {"at": timecode.manifest(round(anna_s * 1000)), "extended": True,
+         "text": "Ein Testbild in bunten Farben. Ben Beispiel vom Betriebsrat."},
+    ]
+    return ("# Audio description of the demo film: edit freely, `casefilm run` re-voices\n"
+            "# and re-mixes; `casefilm descriptions gaps ki-dienstplanung` shows the pauses\n"
+            + yaml.safe_dump(rows, allow_unicode=True, sort_keys=False))
 
 
 @dataclass

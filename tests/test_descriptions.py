@@ -339,3 +339,48 @@ def test_qc_part_signoff_binds_ad_files_and_is_voided(described, capsys):
         approval.path(film).unlink(missing_ok=True)
         model.acceptance_path(film).unlink(missing_ok=True)
         _run(described)
+
+
+# --- the review page's descriptions lane ----------------------------------------------------------
+
+def test_review_lane_saves_revisions_and_refuses_stale_and_bad(described):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+    from pipeline.review.server import create_app
+
+    film = Workspace.resolve(described).film(FILM)
+    path = model.descriptions_path(film)
+    old = path.read_text(encoding="utf-8")
+    client = TestClient(create_app(film, 8799), base_url="http://127.0.0.1:8799")
+    try:
+        page = client.get("/").text
+        assert 'id="ad-lane"' in page and "/static/review-descriptions.js" in page
+        assert client.get("/static/review-descriptions.js").status_code == 200
+        lane = client.get("/api/descriptions").json()
+        assert [d["at_ms"] for d in lane["descriptions"]] == [2500, 5500]
+        assert lane["descriptions"][0]["fits"] and lane["gaps"][0]["start_ms"] == 2400
+        rows = [{k: d[k] for k in ("at_ms", "text", "extended")} for d in lane["descriptions"]]
+        new = rows + [{"at_ms": 7700, "text": "Abspann.", "extended": False}]
+        r = client.post("/api/descriptions", json={"base": lane["digest"], "editor": "Eva",
+                                                   "descriptions": new})
+        assert r.status_code == 200, r.text
+        assert [d["at_ms"] for d in r.json()["descriptions"]] == [2500, 5500, 7700]
+        kept = model.revisions_dir(film) / "0001.yaml"
+        assert kept.read_text(encoding="utf-8").endswith(old)  # the replaced state is kept
+        assert len(store.load(film).descriptions) == 3
+        # a second tab still on the old digest is refused, nothing written
+        r = client.post("/api/descriptions", json={"base": lane["digest"], "descriptions": rows})
+        assert r.status_code == 409 and len(store.load(film).descriptions) == 3
+        bad = [rows[0], {**rows[1], "at_ms": 2500}]
+        r = client.post("/api/descriptions", json={"base": store.load(film).digest,
+                                                   "descriptions": bad})
+        assert r.status_code == 400 and "entry 2: at: at the same time" in r.json()["error"]
+        assert sorted(p.name for p in model.revisions_dir(film).iterdir()) == ["0001.yaml"]
+    finally:
+        path.write_text(old, encoding="utf-8")
+        import shutil
+
+        shutil.rmtree(model.revisions_dir(film), ignore_errors=True)

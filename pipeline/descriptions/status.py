@@ -12,7 +12,7 @@ def ad_lines(film: Film) -> list[str]:
     from . import qc, store  # noqa: PLC0415
     from .build import load_track  # noqa: PLC0415
 
-    label = f"{'audio desc.':<11}"
+    label = f"{'AD':<11}"  # audio description, aligned with the stage names
     try:
         descs = store.load(film)
     except CasefilmError as e:

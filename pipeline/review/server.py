@@ -43,6 +43,7 @@ from ..errors import (CasefilmError, EditError, InputError, Pending, StageOrderE
 from ..programme import load_programme
 from ..models import ReviewStatus, Transcript
 from ..workspace import Film
+from . import descriptions as descriptions_lane
 from . import service
 from .offline import segment_cues
 from .realign import EditedSegment
@@ -51,7 +52,8 @@ log = logging.getLogger("casefilm.review")
 
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC = PACKAGE / "static"
-STATIC_FILES = {"review.js": "text/javascript", "review.css": "text/css"}  # the only static files served
+STATIC_FILES = {"review.js": "text/javascript", "review.css": "text/css",  # the only static files served
+                "review-descriptions.js": "text/javascript"}
 MAX_BODY = 8 * 1024 * 1024  # bytes of a JSON request body
 LOW_CONFIDENCE = 0.5  # default threshold: words below this probability are marked uncertain
 
@@ -211,7 +213,7 @@ def create_app(film: Film, port: int = 0) -> Starlette:
             s=strings, film_id=film.id, title=m.title, language=m.language,
             glossary=m.glossary, threshold=LOW_CONFIDENCE,
             # strings for the script, as JSON in a data block (autoescaped by tojson)
-            strings_json=strings)
+            strings_json=strings, ds=descriptions_lane.strings(m.language))
         return Response(html, media_type="text/html; charset=utf-8")
 
     def static(request: Request) -> Response:
@@ -306,6 +308,7 @@ def create_app(film: Film, port: int = 0) -> Starlette:
         Route("/api/save", save, methods=["POST"]),
         Route("/api/status", set_status, methods=["POST"]),
         Route("/api/restore", restore, methods=["POST"]),
+        *descriptions_lane.routes(film, body),  # the audio-description lane
     ]
     app = Starlette(routes=routes, exception_handlers={
         HTTPException: on_http, ValidationError: on_validation, CasefilmError: on_casefilm,
