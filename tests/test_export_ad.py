@@ -281,3 +281,23 @@ def test_bad_ad_json_is_one_line_and_touches_nothing(ad_copy, breakage, field):
     err = [ln for ln in p.stderr.splitlines() if ln.startswith("error:")]
     assert len(err) == 1 and "ad.json" in err[0] and field in err[0], err
     assert _snapshot(ws) == before
+
+
+def test_ad_variant_of_another_rung_in_the_same_mux(ad_ws, tmp_path):  # noqa: F811
+    """A 1080p film's fallback is its 720p rung, not the top one: the one muxing process
+    then reads that rung's MP4 as another input (checked here with the 234p rung)."""
+    from pipeline.workspace import Workspace
+
+    film = Workspace(ad_ws).film(FILM)
+    cache = ad_ws / ".casefilm" / "cache" / FILM
+    enc = next((cache / "renditions").glob("*/meta.json")).parent
+    ad_m4a = next((cache / "ad-renditions").glob("*/audio-ad.m4a"))
+    top, variant = tmp_path / "top.mp4", tmp_path / "variant.mp4"
+    package._mux_top(film, enc / "360p.mp4", top, _exp(ad_ws), {}, [], "T", "de", 10000,
+                     ad_audio=ad_m4a, variant=(enc / "234p.mp4", variant))
+    v = [s for s in probe(variant, "-show_streams")["streams"] if s["codec_type"] == "video"]
+    assert (v[0]["width"], v[0]["height"]) == (416, 234)
+    (a,) = _audio_streams(variant)
+    assert a["disposition"]["visual_impaired"] == 1
+    assert not probe(variant, "-show_chapters")["chapters"]
+    assert len(_audio_streams(top)) == 2

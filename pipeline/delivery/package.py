@@ -192,33 +192,30 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
                  format="audio/flac")
 
     # --- progressive MP4s ------------------------------------------------------------------
-    mp4s = []
-    for i, r in enumerate(meta.rungs):
-        rel = f"media/{film.id}-{r.name}.mp4"
+    mp4s = [ProgressiveMp4(src=f"media/{film.id}-{r.name}.mp4", rung=r.name, width=r.width,
+                           height=r.height) for r in meta.rungs]
+    ad_mp4 = variant = None
+    if ad is not None:  # the player's MP4 fallback with the AD mix as its audio
+        fb = player.fallback(mp4s)
+        r = meta.rungs[mp4s.index(fb)]
+        ad_mp4 = ProgressiveMp4(src=f"media/{film.id}-{r.name}-ad.mp4", rung=r.name,
+                                width=r.width, height=r.height)
+        variant = (enc.dir / r.file, out.path(
+            ad_mp4.src, "video", rung=r.name, width=r.width, height=r.height,
+            codecs=f"{r.video_codec},mp4a.40.2", audio_description=True))
+    for i, (r, mp4) in enumerate(zip(meta.rungs, mp4s)):
         info = {"rung": r.name, "width": r.width, "height": r.height, "codecs": r.codecs}
         cached = enc.dir / r.file
         if i == 0 and (has_caption_track or chapters or "ffmetadata.txt" in src.files
                        or ad is not None):
-            _mux_top(film, cached, out.path(rel, "video", **info, captions=has_caption_track,
+            _mux_top(film, cached, out.path(mp4.src, "video", **info, captions=has_caption_track,
                                             chapters=len(chapters),
                                             audio_description=ad is not None or None),
                      root, src.files, chapters, m.title, lang, programme.duration_ms,
                      ad_audio=ad.audio_file if ad is not None else None,
-                     has_main_audio=bool(meta.audio))
+                     has_main_audio=bool(meta.audio), variant=variant)
         else:
-            out.link(cached, rel, "video", sha256=meta.digests.get(r.file), **info)
-        mp4s.append(ProgressiveMp4(src=rel, rung=r.name, width=r.width, height=r.height))
-    ad_mp4 = None
-    if ad is not None:  # the player's MP4 fallback with the AD mix as its audio
-        fb_i = mp4s.index(player.fallback(mp4s))
-        r = meta.rungs[fb_i]
-        ad_mp4 = ProgressiveMp4(src=f"media/{film.id}-{r.name}-ad.mp4", rung=r.name,
-                                width=r.width, height=r.height)
-        _mux_ad_variant(enc.dir / r.file, ad.audio_file,
-                        out.path(ad_mp4.src, "video", rung=r.name, width=r.width,
-                                 height=r.height, codecs=f"{r.video_codec},mp4a.40.2",
-                                 audio_description=True),
-                        lang, ad.title, programme.duration_ms)
+            out.link(cached, mp4.src, "video", sha256=meta.digests.get(r.file), **info)
 
     # --- HLS -------------------------------------------------------------------------------
     variants = []
@@ -355,10 +352,13 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
 
 def _mux_top(film: Film, cached: Path, final: Path, root: Path, src: dict[str, Path],
              chapters: list[ChapterEntry], title: str, lang: str, duration_ms: int,
-             ad_audio: Path | None = None, has_main_audio: bool = True) -> None:
+             ad_audio: Path | None = None, has_main_audio: bool = True,
+             variant: tuple[Path, Path] | None = None) -> None:
     """Stream-copy the top rung adding the AD mix as a second audio track (see
     `ad_track_args`), mov_text captions (language-tagged, named as in the player) and
-    chapters. No filter graph: plain argv."""
+    chapters. With `variant` (a rung's cached MP4, the final path) the same process also
+    writes the AD variant: that rung's video with the AD mix as its only audio. No filter
+    graph: plain argv."""
     args: list = ["-i", cached]
     maps = ["-map", "0:v", "-map", "0:a?"]
     n = 1
@@ -381,6 +381,16 @@ def _mux_top(film: Film, cached: Path, final: Path, root: Path, src: dict[str, P
                        "-metadata:s:s:0", f"handler_name={track_name}",
                        "-disposition:s:0", "0"]
         n += 1
+    variant_out: list = []
+    if variant is not None and ad_audio is not None:
+        v_in = 0
+        if Path(variant[0]) != Path(cached):
+            args += ["-i", variant[0]]
+            v_in, n = n, n + 1
+        variant_out = ["-map", f"{v_in}:v:0", "-map", "1:a:0", "-c", "copy",  # input 1: the AD mix
+                       "-map_metadata", "-1", "-map_chapters", "-1",
+                       *ad_track_args(0, lang, player.strings(lang)["ad_track_label"], only=True),
+                       "-movflags", "+faststart", "-f", "mp4"]
     ffmeta_tmp = None
     if chapters or "ffmetadata.txt" in src:
         ffmeta = src.get("ffmetadata.txt")
@@ -392,10 +402,13 @@ def _mux_top(film: Film, cached: Path, final: Path, root: Path, src: dict[str, P
         meta_args = ["-map_metadata", str(n), "-map_chapters", str(n)]
         n += 1
     try:
-        with atomic_path(final) as tmp:
+        with contextlib.ExitStack() as stack:
+            tmp = stack.enter_context(atomic_path(final))
+            second = [*variant_out, stack.enter_context(atomic_path(variant[1]))] \
+                if variant_out else []
             ffmpeg.run([*args, *maps, *codec_args, *meta_args, "-metadata", f"title={title}",
                         "-metadata:s:a:0", f"language={iso639_2(lang)}", *ad_args,
-                        "-movflags", "+faststart", "-f", "mp4", tmp],
+                        "-movflags", "+faststart", "-f", "mp4", tmp, *second],
                        duration_ms=duration_ms, desc="muxing the top rung")
     finally:
         if ffmeta_tmp is not None:
@@ -418,16 +431,6 @@ def ad_track_args(index: int, lang: str, name: str, *, only: bool = False,
         if main_name:
             args += ["-metadata:s:a:0", f"handler_name={main_name}"]
     return args
-
-
-def _mux_ad_variant(video_mp4: Path, ad_audio: Path, final: Path, lang: str, name: str,
-                    duration_ms: int) -> None:
-    """A rung's video with the AD mix as its only audio (+faststart; stream copy)."""
-    with atomic_path(final) as tmp:
-        ffmpeg.run(["-i", video_mp4, "-i", ad_audio, "-map", "0:v", "-map", "1:a:0", "-c", "copy",
-                    "-map_metadata", "-1", *ad_track_args(0, lang, name, only=True),
-                    "-movflags", "+faststart", "-f", "mp4", tmp],
-                   duration_ms=duration_ms, desc="muxing the audio-description variant")
 
 
 AD_CACHE = "ad-renditions"
