@@ -169,6 +169,18 @@ class StaleRevision(InputError):
                 f"{self.latest} was saved meanwhile; reload and apply the edit again")
 
 
+class StaleEdit(StaleRevision):
+    """A save of the paper edit (edit.yaml) made from an older version of the file."""
+
+    def __init__(self, file: Path | str):
+        self.file = Path(file)
+        super().__init__(str(file), -1, -1)
+
+    def __str__(self) -> str:
+        return (f"{self.file}: changed since this page loaded it (another tab or a hand edit); "
+                "reload and apply the change again")
+
+
 # --- tools and models (exit 3, 4) ------------------------------------------------------
 
 

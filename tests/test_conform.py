@@ -274,6 +274,11 @@ def test_edl_conform_and_bad_edit_lists(workspace, media):
     t, evs = conform.build(film, bare)
     assert [e.source_id for e in evs] == [None, "anna", "ben", "anna"]
     assert t.words[0].text == "Guten"
+    # every format the NLE may send back conforms to the same programme words
+    words = [(w.text, w.start, w.end) for w in t.words]
+    for suffix in (".otio", ".xml", ".fcpxml"):
+        other, _ = conform.build(film, film.export_dir / f"roughcut{suffix}")
+        assert [(w.text, w.start, w.end) for w in other.words] == words, suffix
 
     before = sorted(p.relative_to(workspace) for p in workspace.rglob("*"))
     unknown = workspace / "unknown.edl"

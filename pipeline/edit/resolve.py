@@ -38,12 +38,17 @@ def load_edit(film: Film, path: Path | None = None) -> EditList:
     """edit.yaml of `film` (or `path`), validated; source ids checked against film.yaml."""
     path = path or edit_path(film)
     edit = parse_edit(path, read_yaml(path))
+    check_sources(film, path, edit)
+    return edit
+
+
+def check_sources(film: Film, path: Path, edit: EditList) -> None:
+    """Every select names a source of film.yaml."""
     known = {s.id for s in film.manifest.sources}
     for i, sel in edit.shots():
         if sel.source not in known:
             raise ManifestError(path, f"selects.{i}.source", "unknown source (sources in "
                                 f"film.yaml: {', '.join(sorted(known)) or 'none'})", sel.source)
-    return edit
 
 
 def tokens(text: str) -> list[str]:

@@ -10,6 +10,8 @@
     POST /api/save          {base, editor, status?, segments: [{text, speaker, kind, start, end}]}
     POST /api/status        {base, editor, status}
     POST /api/restore       {base, editor, revision}
+    /edit, /api/edit…       the paper edit (`paper_edit`), and /sources/<id>/… this same
+                            page for each source's own transcript (`paper_edit.SourceView`)
 
 Safety: the server binds 127.0.0.1; requests whose `Host` is not this server's loopback
 address, whose `Origin` is foreign or that a browser marks `Sec-Fetch-Site: cross-site`
@@ -35,7 +37,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from .. import i18n, subtitle_io, templating, transcripts
 from ..errors import (CasefilmError, EditError, InputError, Pending, StageOrderError,
@@ -44,7 +46,7 @@ from ..programme import load_programme
 from ..models import ReviewStatus, Transcript
 from ..workspace import Film
 from . import descriptions as descriptions_lane
-from . import service
+from . import paper_edit, service
 from .offline import segment_cues
 from .realign import EditedSegment
 
@@ -53,7 +55,8 @@ log = logging.getLogger("casefilm.review")
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC = PACKAGE / "static"
 STATIC_FILES = {"review.js": "text/javascript", "review.css": "text/css",  # the only static files served
-                "review-descriptions.js": "text/javascript"}
+                "review-descriptions.js": "text/javascript",
+                "edit.js": "text/javascript", "edit.css": "text/css"}
 MAX_BODY = 8 * 1024 * 1024  # bytes of a JSON request body
 LOW_CONFIDENCE = 0.5  # default threshold: words below this probability are marked uncertain
 
@@ -101,7 +104,7 @@ def programme_media(film: Film) -> Path | None:
     return media if media.is_file() else None
 
 
-def transcript_json(film: Film, t: Transcript) -> dict:
+def transcript_json(film: Film, t: Transcript, media_of=programme_media) -> dict:
     m = film.manifest
     return {
         "film": film.id,
@@ -118,7 +121,7 @@ def transcript_json(film: Film, t: Transcript) -> dict:
         "speakers": [s.model_dump() for s in m.speakers],
         "glossary": list(m.glossary),
         "revisions": [r.model_dump() for r in service.history(film)],
-        "media": programme_media(film) is not None,
+        "media": media_of(film) is not None,
     }
 
 
@@ -188,10 +191,17 @@ class Guard:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(film: Film, port: int = 0) -> Starlette:
+def create_app(film: Film, port: int = 0, *, media_of=programme_media,
+               mounted: bool = False) -> Starlette:
     """The review app for `film`. `port` is the port it is served on (for the Host check);
-    `app.state.port_ref["port"]` may be set later when the port is chosen at bind time."""
+    `app.state.port_ref["port"]` may be set later when the port is chosen at bind time.
+
+    The film's app also serves the paper edit and, under /sources/<id>/, the same app for
+    each source's transcript (`mounted`: no guard of its own, `media_of` its raw file)."""
     port_ref = {"port": port}
+
+    def as_json(film, t):  # the transcript with this app's media
+        return transcript_json(film, t, media_of)
 
     async def body(request: Request, model: type[BaseModel]):
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
@@ -212,8 +222,11 @@ def create_app(film: Film, port: int = 0) -> Starlette:
             "review.html",
             s=strings, film_id=film.id, title=m.title, language=m.language,
             glossary=m.glossary, threshold=LOW_CONFIDENCE,
+            nav=paper_edit.nav(film, "source:" + film.source_id
+                               if isinstance(film, paper_edit.SourceView) else "programme"),
             # strings for the script, as JSON in a data block (autoescaped by tojson)
-            strings_json=strings, ds=descriptions_lane.strings(m.language))
+            strings_json=strings, ds=descriptions_lane.strings(m.language),
+            descriptions_lane=not mounted)  # descriptions are in programme time
         return Response(html, media_type="text/html; charset=utf-8")
 
     def static(request: Request) -> Response:
@@ -223,7 +236,7 @@ def create_app(film: Film, port: int = 0) -> Starlette:
         return FileResponse(STATIC / name, media_type=STATIC_FILES[name])
 
     def media(request: Request) -> Response:
-        path = programme_media(film)
+        path = media_of(film)
         if path is None:
             raise HTTPException(404, "no programme video yet: run `casefilm ingest` for this film")
         mt = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -240,7 +253,7 @@ def create_app(film: Film, port: int = 0) -> Starlette:
             if not rev.isdigit() or len(rev) > 6:
                 raise HTTPException(400, "revision must be a whole number")
             t = service.revision(film, int(rev))
-        return JSONResponse(transcript_json(film, t))
+        return JSONResponse(as_json(film, t))
 
     def get_compare(request: Request) -> Response:
         rev = request.query_params.get("revision", "")
@@ -258,21 +271,21 @@ def create_app(film: Film, port: int = 0) -> Starlette:
         saved = await run_in_threadpool(service.save_edit, film, base=b.base, edits=b.segments,
                                         editor=b.editor, status=b.status)
         return JSONResponse({"changed": saved.changed,
-                             **await run_in_threadpool(transcript_json, film, saved.transcript)})
+                             **await run_in_threadpool(as_json, film, saved.transcript)})
 
     async def set_status(request: Request) -> Response:
         b = await body(request, StatusBody)
         saved = await run_in_threadpool(service.set_status, film, base=b.base, status=b.status,
                                         editor=b.editor)
         return JSONResponse({"changed": saved.changed,
-                             **await run_in_threadpool(transcript_json, film, saved.transcript)})
+                             **await run_in_threadpool(as_json, film, saved.transcript)})
 
     async def restore(request: Request) -> Response:
         b = await body(request, RestoreBody)
         saved = await run_in_threadpool(service.restore, film, revision_no=b.revision, base=b.base,
                                         editor=b.editor)
         return JSONResponse({"changed": saved.changed,
-                             **await run_in_threadpool(transcript_json, film, saved.transcript)})
+                             **await run_in_threadpool(as_json, film, saved.transcript)})
 
     async def on_http(request: Request, exc: HTTPException) -> Response:
         return _error(exc.status_code, exc.detail if isinstance(exc.detail, str) else "error")
@@ -308,13 +321,20 @@ def create_app(film: Film, port: int = 0) -> Starlette:
         Route("/api/save", save, methods=["POST"]),
         Route("/api/status", set_status, methods=["POST"]),
         Route("/api/restore", restore, methods=["POST"]),
-        *descriptions_lane.routes(film, body),  # the audio-description lane
     ]
+    if not mounted:  # a source view has no descriptions and no paper edit of its own
+        routes += descriptions_lane.routes(film, body)  # the audio-description lane
+        routes += paper_edit.routes(film)
+        routes += [Mount(f"/sources/{s.id}", app=create_app(
+            paper_edit.SourceView(film, s.id), port,
+            media_of=lambda v: paper_edit.source_media(v.film, v.source_id), mounted=True))
+            for s in film.manifest.sources]
     app = Starlette(routes=routes, exception_handlers={
         HTTPException: on_http, ValidationError: on_validation, CasefilmError: on_casefilm,
         Exception: on_bug})
     app.state.port_ref = port_ref
-    app.add_middleware(Guard, port_ref=port_ref)
+    if not mounted:
+        app.add_middleware(Guard, port_ref=port_ref)
     return app
 
 

@@ -86,11 +86,11 @@
   }
 
   async function load() {
-    const { ok, data } = await api("/api/transcript");
+    const { ok, data } = await api("api/transcript");
     if (!ok) { setSaveState("error", fmt("save_failed", { message: data.error })); return; }
     accept(data, true);
     setSaveState("saved", fmt("loaded", { n: data.revision }));
-    if (data.media) { video.src = "/media"; video.hidden = false; } else { $("novideo").hidden = false; }
+    if (data.media) { video.src = "media"; video.hidden = false; } else { $("novideo").hidden = false; }
   }
 
   function speakerName(id) {
@@ -109,7 +109,7 @@
     state.base = data.revision;
     $("status-text").textContent = statusLabel(data);
     const track = video.querySelector("track");  // draft captions follow the saved text
-    if (track && data.revision !== undefined) track.src = "/captions.vtt?revision=" + data.revision;
+    if (track && data.revision !== undefined) track.src = "captions.vtt?revision=" + data.revision;
     renderRevisions();
     if (render) renderSegments();
     applyThreshold();
@@ -361,7 +361,7 @@
     }
     const sent = segments || collect();
     setSaveState("saving", S.saving);
-    const p = api("/api/save", { base: state.base, editor: editor(), segments: sent });
+    const p = api("api/save", { base: state.base, editor: editor(), segments: sent });
     state.saving = p;
     const { ok, status, data } = await p;
     state.saving = null;
@@ -417,7 +417,7 @@
   async function restore(n) {
     if (state.dirty && !(await save(false))) return;
     if (!editor()) { showAlert(S.editor_missing); $("editor").focus(); return; }
-    const { ok, status, data } = await api("/api/restore", { base: state.base, editor: editor(), revision: n });
+    const { ok, status, data } = await api("api/restore", { base: state.base, editor: editor(), revision: n });
     if (!ok) return failed(status, data);
     accept(data, true);
     setSaveState("saved", fmt("restored", { n, m: data.revision }));
@@ -425,7 +425,7 @@
 
   // Show what changed from revision n to the current text (deleted and inserted words).
   async function compare(n) {
-    const { ok, status, data } = await api("/api/compare?revision=" + n);
+    const { ok, status, data } = await api("api/compare?revision=" + n);
     if (!ok) return failed(status, data);
     const box = $("compare");
     const body = el("p", { class: "diff" });
@@ -456,7 +456,7 @@
   async function setStatus(status) {
     if (state.dirty && !(await save(false))) return;
     if (!editor()) { showAlert(S.editor_missing); $("editor").focus(); return; }
-    const { ok, data, status: code } = await api("/api/status", { base: state.base, editor: editor(), status });
+    const { ok, data, status: code } = await api("api/status", { base: state.base, editor: editor(), status });
     if (!ok) return failed(code, data);
     accept(data, false);
     setSaveState("saved", fmt("status_set", { status: statusLabel(data) }));
