@@ -149,3 +149,23 @@ def test_lower_third_is_drawn_at_first_appearance_only(renders, sources):
     again = lay.placed[3].start_ms / 1000 + 1.0  # her second appearance
     assert region_diff(frame(plain.path, first, SIZE), anna, box) > 20
     assert region_diff(frame(plain.path, again, SIZE), anna, box) < 3
+
+
+def test_render_film_writes_exports_roughcut_with_film_yaml_speakers(sources, workspace):
+    """What `casefilm cut FILM --captions` does after `pipeline.edit.timeline(film)`:
+    speakers and the caption profile come from film.yaml, the file lands in exports/."""
+    from pipeline.workspace import Workspace
+    from tests.conftest import write_film
+
+    write_film(workspace, "fall", {
+        "title": "KI in der Dienstplanung", "organisation": "Pflegedienst Beispiel gGmbH",
+        "speakers": [{"id": "anna", "name": "Anna Beispiel", "role": "Pflegedienstleitung"}],
+        "sources": [{"id": "anna", "file": str(sources[0])}],
+        "subtitles": {"profile": "de-broadcast"}})
+    film = Workspace.resolve(workspace).film("fall")
+    tl = timeline(*sources)
+    r = roughcut.render_film(film, tl, captions=True, height=180)
+    assert r.path == film.export_dir / "roughcut.mp4" and r.path.is_file()
+    assert r.lower_thirds == 1  # ben is not in this film.yaml
+    assert r.cues and r.selects == 3
+    assert not list(film.export_dir.glob(".tmp-*"))
