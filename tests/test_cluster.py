@@ -151,7 +151,7 @@ def test_transcription_is_pinned_to_the_gpu_worker(scheduler, tmp_path):
         assert f"[{f}] on worker gpu: transcribe" in err
         assert any(ln.startswith(f"[{f}] on worker ") and ln.endswith(": ingest")
                    for ln in err.splitlines())
-        assert any(ln.startswith(f"[{f}] on worker ") and ln.endswith(": subtitles, chapters, export")
+        assert any(ln.startswith(f"[{f}] on worker ") and ln.endswith(": subtitles, chapters, describe, export")
                    for ln in err.splitlines())
         assert (ws / "exports" / f / "manifest.json").is_file()
 

@@ -179,3 +179,37 @@ def test_edit_cli_transcribe_and_check(workspace, media):
     assert f"{(1500 + wa[1].end - wa[0].start) / 1000:.2f} s" in out.stderr
     bad = casefilm(workspace, "edit", "transcribe", "f", "--source", "nobody")
     assert bad.returncode == 2 and "no source 'nobody'" in bad.stderr
+
+
+def test_casefilm_cut_renders_the_paper_edit(workspace, media):
+    """The whole path a producer takes: source transcripts imported, edit.yaml written,
+    `casefilm cut --captions` renders roughcut.mp4 through pipeline.edit.timeline and the
+    compose renderer: H.264/AAC, 720p-high, as long as the title card plus the selects."""
+    from pipeline.compose.layout import frames_of
+    from tests.compose_helpers import probe
+
+    film = make_film(workspace, media)
+    casefilm(workspace, "edit", "transcribe", "f", check=True)
+    wa, wb = sources.current(film, "anna").words, sources.current(film, "ben").words
+    write_edit(film, {"selects": [sel("ben", wb, 1, 3), sel("anna", wa, 2, 5)]})
+    p = casefilm(workspace, "cut", "f", "--captions", "--height", "360", check=True)
+    out = film.export_dir / "roughcut.mp4"
+    assert out.is_file(), p.stderr
+    info = probe(out)
+    v = next(s for s in info["streams"] if s["codec_type"] == "video")
+    a = next(s for s in info["streams"] if s["codec_type"] == "audio")
+    assert (v["codec_name"], a["codec_name"], v["height"]) == ("h264", "aac", 360)
+    tl = timeline(film)
+    assert [type(i) for i in tl.items] == [Shot, Shot]
+    # the renderer's own title card (3 s) plus each select in whole frames
+    frames = frames_of(3000, 25) + sum(frames_of(i.src_out_ms - i.src_in_ms, 25)
+                                       for i in tl.items)
+    assert int(v["nb_frames"]) == frames
+    assert abs(float(info["format"]["duration"]) - frames / 25) < 0.05
+    # a bad edit leaves the rough cut as it was
+    before = out.read_bytes()
+    write_edit(film, {"selects": [{"source": "nobody", "start": 0, "end": 1}]})
+    bad = casefilm(workspace, "cut", "f")
+    assert bad.returncode == 2 and "edit.yaml" in bad.stderr and "selects.0.source" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+    assert out.read_bytes() == before

@@ -36,7 +36,8 @@ def edit() -> None:
 @whisper_options
 @pass_cli
 def transcribe(obj: CliContext, film: str, source_ids: tuple[str, ...], force: bool,
-               model: str | None, model_name: str | None, device: str | None) -> None:
+               model: str | None, model_name: str | None, device: str | None,
+               backend: str | None) -> None:
     """Import (sources[].transcript) or transcribe each source of FILM into its own
     revision store; a source with reviewed revisions is kept."""
     f = obj.film(film)
@@ -48,7 +49,9 @@ def transcribe(obj: CliContext, film: str, source_ids: tuple[str, ...], force: b
 
     def load():
         if "model" not in loaded:
-            spec = asr.resolve_model(model, model_name, m.transcript.model, m.transcript.model_name)
+            ts = m.transcript
+            spec = asr.resolve_model(model, model_name, ts.model, ts.model_name,
+                                     backend or ts.backend, ts.compute_type)
             loaded["model"] = (asr.load_model(spec, device), spec.describe())
         return loaded["model"]
 

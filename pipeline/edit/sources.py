@@ -10,6 +10,7 @@ human revisions is never re-transcribed; its machine original is kept as it is.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -63,6 +64,11 @@ def _audio(film: Film, src: Source, path: Path, duration_ms: int) -> Path:
     return out
 
 
+def _chunks_dir(film: Film, src: Source) -> Path:
+    """Finished ASR chunks of a source, kept until its transcript is written (resume)."""
+    return film.cache_dir / "sources" / f"{src.id}.asr-chunks"
+
+
 def transcribe_source(film: Film, source_id: str, *, load_model: Callable[[], tuple[object, str]],
                       force: bool = False, report: Callable[[str], None] = lambda m: None
                       ) -> Outcome:
@@ -102,8 +108,11 @@ def transcribe_source(film: Film, source_id: str, *, load_model: Callable[[], tu
         wav = _audio(film, src, path, info.duration_ms)
         model, desc = load_model()
         report(f"{film.id}/{src.id}: transcribing {info.duration_ms / 1000:.0f} s with Whisper {desc}")
-        t, _dropped = asr.transcribe(model, asr.read_wav(wav), asr.params_for(m), film=film.id,
-                                     duration_ms=info.duration_ms, model_desc=desc)
+        # in chunks cut at silences, resumable: raw interviews run for hours
+        t, _dropped = asr.transcribe_file(wav, asr.params_for(m), model, film=film.id,
+                                          duration_ms=info.duration_ms, model_desc=desc,
+                                          report=report, resume_dir=_chunks_dir(film, src),
+                                          audio_digest=digest)
         action, detail = "transcribed", f"{len(t.segments)} segments, {len(t.words)} words"
     segs = [s if s.speaker else s.model_copy(update={"speaker": src.speaker}) for s in t.segments]
     params = {**t.provenance.parameters, "source": src.id, "source_sha256": digest,
@@ -111,4 +120,5 @@ def transcribe_source(film: Film, source_id: str, *, load_model: Callable[[], tu
     t = t.model_copy(update={"segments": segs, "provenance": t.provenance.model_copy(
         update={"parameters": params})})
     transcripts.write_machine(st, t)
+    shutil.rmtree(_chunks_dir(film, src), ignore_errors=True)  # written: not needed any more
     return Outcome(src.id, action, detail)
