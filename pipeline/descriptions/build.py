@@ -81,7 +81,8 @@ def describe(film: Film, prog: Programme, descs: DescriptionFile, transcript: Tr
         if not old.stem.isdigit() or int(old.stem) > len(voiced):
             old.unlink()
     nars = [mix.Narration(v.path, f.at_ms, min(f.spoken_ms, prog.duration_ms - f.at_ms), g,
-                          clips / f"{v.n}.wav") for v, f, g in zip(voiced, fits, gains)]
+                          clips / f"{v.n}.wav", linear=not f.extended)
+            for v, f, g in zip(voiced, fits, gains)]
     media = Path(prog.media) if prog.has_audio else None
     p1 = mix.pass1(cache, Path(prog.media), prog.media_sha256, target, ceiling,
                    prog.duration_ms) if media else None

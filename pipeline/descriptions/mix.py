@@ -15,7 +15,8 @@ pieces are the duck plus the rest faded (`afade`, linear) and summed (`amix`,
 normalize=0); `concat` joins them again. Each narration is resampled to 48 kHz mono,
 given its gain, placed with `adelay` (in samples) and centred (`pan`, the same signal at
 unity on left and right); all narrations summed (`amix`, normalize=0) make the stem, and
-the stem summed with the ducked programme makes the AD mix. Both are FLAC 48 kHz stereo
+the linear ones (not `extended`: the player pauses the film for those and plays them from
+the stem) summed with the ducked programme make the AD mix. Both are FLAC 48 kHz stereo
 (24 bit in s32, like the export's kept audio).
 
 Narration gain: each clip is measured (EBU R128, as centred stereo) and brought to the
@@ -57,6 +58,7 @@ class Narration:
     duration_ms: Ms
     gain_db: float  # applied before mixing (loudness match + ceiling correction)
     clip_out: Path | None = None  # where to write the clip as mixed (WAV 48 kHz mono)
+    linear: bool = True  # in the AD mix; False for an extended description (stem only)
 
 
 def windows(narrations: list[tuple[Ms, Ms]], ramp_ms: Ms, duration_ms: Ms) -> list[tuple[Ms, Ms]]:
@@ -132,6 +134,16 @@ def _stereo(mono: FilterableStream) -> FilterableStream:
     return mono.filter("pan", "stereo|c0<c0|c1<c0")
 
 
+def _summed(placed: list[FilterableStream], total: int) -> FilterableStream:
+    """Placed narrations summed (mono), padded or cut to `total` samples; silence if none."""
+    if placed:
+        mono = placed[0] if len(placed) == 1 else ffmpeg_python.filter(
+            placed, "amix", inputs=len(placed), normalize=0, duration="longest")
+    else:
+        mono = ffmpeg.source("anullsrc", r=AUDIO_RATE, cl="mono")
+    return mono.filter("apad", whole_len=total).filter("atrim", end_sample=total)
+
+
 def programme_audio(media: Path | None, duration_ms: Ms, target_i: float, target_tp: float,
                     pass1: LoudnormReport | None) -> FilterableStream:
     """The main mix before its encode (`loudness.normalise`), or digital silence of the
@@ -148,27 +160,28 @@ def graph(main: FilterableStream, narrations: list[Narration], duration_ms: Ms,
     total = duration_ms * SPS
     flac = {"format": "flac", "ar": AUDIO_RATE, "ac": 2, **PCM_OPTIONS}
     outs: list[OutputStream] = []
-    placed = []
+    placed, linear = [], []
     for nar in narrations:
         mono = centred(nar.path, nar.gain_db)
         if nar.clip_out is not None:
             mono, to_clip = ffmpeg.fan_out(mono, 2, audio=True)
             outs.append(to_clip.output(str(nar.clip_out), format="wav", acodec="pcm_s16le",
                                        ar=AUDIO_RATE, ac=1))
-        placed.append(mono.filter("adelay", delays=f"{nar.start_ms * SPS}S", all=1))
-    if placed:
-        stem = placed[0] if len(placed) == 1 else ffmpeg_python.filter(
-            placed, "amix", inputs=len(placed), normalize=0, duration="longest")
-    else:
-        stem = ffmpeg.source("anullsrc", r=AUDIO_RATE, cl="mono")
-    stem = _stereo(stem.filter("apad", whole_len=total).filter("atrim", end_sample=total))
-    to_mix, to_stem = ffmpeg.fan_out(stem, 2, audio=True)
-    wins = windows([(n.start_ms, n.start_ms + n.duration_ms) for n in narrations], ramp_ms,
-                   duration_ms)
+        at = mono.filter("adelay", delays=f"{nar.start_ms * SPS}S", all=1)
+        if nar.linear:
+            at, to_linear = ffmpeg.fan_out(at, 2, audio=True)
+            linear.append(to_linear)
+        placed.append(at)
+    stem = _stereo(_summed(placed, total))
+    # an extended description is spoken while the player pauses the film (from the stem):
+    # a linear mix cannot pause, so it carries only the descriptions that fit in time
+    wins = windows([(n.start_ms, n.start_ms + n.duration_ms) for n in narrations if n.linear],
+                   ramp_ms, duration_ms)
+    to_mix = _stereo(_summed(linear, total))
     prog = ducked(main, wins, duck_db, ramp_ms)
     mix = ffmpeg_python.filter([prog, to_mix], "amix", inputs=2, normalize=0, duration="first")
     mix = mix.filter("aformat", channel_layouts="stereo")
-    outs += [mix.output(str(mix_out), **flac), to_stem.output(str(stem_out), **flac)]
+    outs += [mix.output(str(mix_out), **flac), stem.output(str(stem_out), **flac)]
     return outs
 
 
@@ -248,7 +261,8 @@ def make(main_args: tuple, narrations: list[Narration], duration_ms: Ms, duck_db
         while True:
             staged = [Narration(n.path, n.start_ms, n.duration_ms,
                                 round(n.gain_db + correction, 2),
-                                tmp(n.clip_out) if n.clip_out else None) for n in narrations]
+                                tmp(n.clip_out) if n.clip_out else None, n.linear)
+                      for n in narrations]
             ffmpeg.run_graph(*graph(programme_audio(*main_args), staged, duration_ms, duck_db,
                                     ramp_ms, tmp(mix_out), tmp(stem_out)),
                              duration_ms=duration_ms, desc="audio description: mixing")

@@ -24,7 +24,7 @@ from ..models import Programme
 from ..programme import load_programme
 from .base import Context, Plan, Result, Stage
 
-ALGORITHM = "describe-1"  # bump when voicing, fitting or mixing change their output
+ALGORITHM = "describe-2"  # bump when voicing, fitting or mixing change their output
 
 
 @dataclass(frozen=True)
