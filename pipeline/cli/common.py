@@ -72,6 +72,21 @@ class CliContext:
 pass_cli = click.make_pass_decorator(CliContext)
 
 
+def editor_option(purpose: str) -> Callable:
+    """--editor NAME (also $CASEFILM_EDITOR), for commands that record who did the work."""
+    return click.option("--editor", envvar="CASEFILM_EDITOR", callback=_editor_default,
+                        help=f"{purpose} (default: $CASEFILM_EDITOR, else your login name).")
+
+
+def _editor_default(_ctx, _param, value: str | None) -> str | None:
+    if value:
+        return value
+    try:
+        return os.getlogin()
+    except OSError:
+        return os.environ.get("USER")
+
+
 # --- common options: add new shared options here (e.g. --backend, --scheduler/--workers),
 # --- as decorators, with their values turned into RunOptions by `CliContext.options` ------
 

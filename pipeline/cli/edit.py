@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -20,7 +19,7 @@ from ..compose.model import Card
 from ..edit import conform as conform_mod
 from ..edit import interchange, sources
 from ..edit.resolve import timeline
-from .common import CliContext, pass_cli, report, whisper_options
+from .common import CliContext, editor_option, pass_cli, report, whisper_options
 
 
 @click.group("edit")
@@ -96,8 +95,7 @@ def export(obj: CliContext, film: str) -> None:
 @click.command("conform")
 @click.argument("film")
 @click.argument("edit_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--editor", envvar="CASEFILM_EDITOR",
-              help="Who conforms (default: $CASEFILM_EDITOR, else your login name).")
+@editor_option("Who conforms")
 @click.option("--supersede", is_flag=True,
               help="Add the conformed transcript on top of a human programme revision "
                    "(it stays in the history).")
@@ -110,11 +108,6 @@ def conform(obj: CliContext, film: str, edit_file: Path, editor: str | None, sup
     """Make FILM's programme transcript from the fine cut's EDIT_FILE (OTIO, EDL, FCP 7
     XML, FCPXML) and the source transcripts: no Whisper run; chapters move with their words."""
     f = obj.film(film)
-    if not editor:
-        try:
-            editor = os.getlogin()
-        except OSError:
-            editor = os.environ.get("USER")
     res = conform_mod.conform(f, edit_file, editor=editor, supersede=supersede,
                               allow_unknown=allow_unknown, dry_run=dry_run)
     t = res.transcript

@@ -7,14 +7,13 @@
 
 from __future__ import annotations
 
-import os
 import webbrowser
 from pathlib import Path
 
 import click
 
 from ..review import offline, server, service
-from .common import CliContext, pass_cli
+from .common import CliContext, editor_option, pass_cli
 
 
 @click.command("review")
@@ -66,8 +65,7 @@ def export_transcript(obj: CliContext, film: str, fmt: str, output: Path | None,
 @transcript.command("import")
 @click.argument("film")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--editor", envvar="CASEFILM_EDITOR",
-              help="Who edited the file (default: $CASEFILM_EDITOR, else your login name).")
+@editor_option("Who edited the file")
 @click.option("--base", type=click.IntRange(0),
               help="Revision the file was made from (TXT/DOCX name it themselves; default for SRT/VTT: the current one).")
 @pass_cli
@@ -75,11 +73,6 @@ def import_transcript(obj: CliContext, film: str, file: Path, editor: str | None
                       base: int | None) -> None:
     """Realign an edited TXT/DOCX/SRT/VTT onto FILM's timings and save it as a new revision."""
     f = obj.film(film)
-    if not editor:
-        try:
-            editor = os.getlogin()
-        except OSError:
-            editor = os.environ.get("USER")
     saved = offline.import_file(f, file, editor=editor, base=base)
     t = saved.transcript
     if saved.changed:
