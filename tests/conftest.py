@@ -63,6 +63,23 @@ def real_checkpoint(tmp_path_factory) -> Path:
     return realmodel.checkpoint(tmp_path_factory.mktemp("realmodel"))
 
 
+def speech_transcript(film: str, speech, *, duration_ms: int, status: str = "auto"):
+    """A word-timed transcript from (speaker, start ms, text) lines: each word 180 ms,
+    one every 220 ms (the caption and clip tests' typed input, no ASR)."""
+    from pipeline.models import Provenance, Segment, Transcript, Word
+
+    segs = []
+    for spk, t, text in speech:
+        words = []
+        for w in text.split():
+            words.append(Word(start=t, end=t + 180, text=w))
+            t += 220
+        segs.append(Segment(id=len(segs), start=words[0].start, end=words[-1].end, text=text,
+                            words=words, speaker=spk))
+    return Transcript(film=film, duration_ms=duration_ms, segments=segs,
+                      provenance=Provenance(backend="test", status=status))
+
+
 def write_film(ws: Path, film_id: str, manifest: dict) -> Path:
     d = ws / "projects" / film_id
     d.mkdir(parents=True, exist_ok=True)

@@ -92,10 +92,12 @@ def music_like(seconds: float, seed: int = 1) -> np.ndarray:
     return (0.15 * out / np.max(np.abs(out))).astype(np.float32)
 
 
-def english_film(out: Path, plan: list, *, size: str = "160x90") -> Film:
+def english_film(out: Path, plan: list, *, size: str = "160x90", fps: int = 25,
+                 source: str = "testsrc2") -> Film:
     """A clip built from `plan`, a list of ("say", voice, text) / ("silence", seconds) /
-    ("noise", seconds) steps, with the spans that make it: each sentence's span runs from
-    its first to its last sample above -40 dBFS (the speech onset and offset)."""
+    ("noise", seconds) / ("pad-to", seconds: silence up to that absolute time) steps, with
+    the spans that make it: each sentence's span runs from its first to its last sample
+    above -40 dBFS (the speech onset and offset)."""
     pieces, spans, pos = [], [], 0
     for step in plan:
         if step[0] == "say":
@@ -108,6 +110,8 @@ def english_film(out: Path, plan: list, *, size: str = "160x90") -> Film:
                               "speech", text, voice))
         elif step[0] == "silence":
             x = np.zeros(int(step[1] * RATE), np.float32)
+        elif step[0] == "pad-to":
+            x = np.zeros(max(0, int(step[1] * RATE) - pos), np.float32)
         elif step[0] == "noise":
             x = music_like(step[1])
             spans.append(Span(pos * 1000 // RATE, (pos + len(x)) * 1000 // RATE, "noise"))
@@ -123,7 +127,7 @@ def english_film(out: Path, plan: list, *, size: str = "160x90") -> Film:
         w.setframerate(RATE)
         w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
     seconds = round(len(audio) / RATE, 2)
-    media.video(out, seconds, size=size, fps=25, audio=wav)
+    media.video(out, seconds, size=size, fps=fps, source=source, audio=wav)
     return Film(out, wav, spans, int(seconds * 1000))
 
 
@@ -189,40 +193,4 @@ def long_recording(out: Path, minutes: float = 20, every_s: float = 30, *,
         k += 1
         t += every_s
         plan.append(("pad-to", t))
-    pieces, steps, pos = [], [], 0.0
-    # resolve pad-to steps into silences of the right length
-    for step in plan:
-        if step[0] == "pad-to":
-            steps.append(("silence", None, step[1]))
-        else:
-            steps.append(step)
-    return _assemble(out, steps, total, fps)
-
-
-def _assemble(out: Path, steps: list, total: float, fps: int) -> Film:
-    pieces, spans, pos = [], [], 0
-    for step in steps:
-        if step[0] == "say":
-            _, voice, text = step
-            wav = media.speak(text, out.with_suffix(f".{len(pieces)}.wav"), voice=voice)
-            x = _read(wav)
-            wav.unlink()
-            loud = np.nonzero(np.abs(x) > 0.01)[0]
-            spans.append(Span((pos + loud[0]) * 1000 // RATE, (pos + loud[-1]) * 1000 // RATE,
-                              "speech", text, voice))
-        elif step[0] == "silence" and step[1] is None:  # pad to an absolute time
-            x = np.zeros(max(0, int(step[2] * RATE) - pos), np.float32)
-        else:
-            x = np.zeros(int(step[1] * RATE), np.float32)
-        pieces.append(x)
-        pos += len(x)
-    audio = np.concatenate(pieces)
-    wav = out.with_suffix(".wav")
-    with wave.open(str(wav), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
-    seconds = round(len(audio) / RATE, 2)
-    media.video(out, seconds, size="160x90", fps=fps, source="color=c=navy", audio=wav)
-    return Film(out, wav, spans, int(seconds * 1000))
+    return english_film(out, plan, fps=fps, source="color=c=navy")

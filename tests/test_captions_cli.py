@@ -14,10 +14,10 @@ from pipeline import transcripts
 from pipeline.captions import build, load_cues, profiles, provenance, shots, synthetic, workflow
 from pipeline.captions.store import CaptionCue
 from pipeline.fsutil import sha256_file
-from pipeline.models import Programme, Provenance, Segment, Transcript, Word
+from pipeline.models import Programme, Provenance, Segment, Transcript
 from pipeline.workspace import Workspace
 from tests.browser import axe_violations, chromium
-from tests.conftest import casefilm, write_film
+from tests.conftest import casefilm, speech_transcript, write_film
 
 FF = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
 SHOTS_MS = [2000, 4000]  # the fixture's cuts
@@ -50,16 +50,7 @@ SPEECH = [  # (speaker, start ms, words at 180 ms per word + 40 ms pause)
 
 
 def _transcript(film: str, speech=SPEECH, status="auto") -> Transcript:
-    segs = []
-    for spk, t, text in speech:
-        words = []
-        for w in text.split():
-            words.append(Word(start=t, end=t + 180, text=w))
-            t += 220
-        segs.append(Segment(id=len(segs), start=words[0].start, end=words[-1].end, text=text,
-                            words=words, speaker=spk))
-    return Transcript(film=film, duration_ms=6000, segments=segs,
-                      provenance=Provenance(backend="test", status=status))
+    return speech_transcript(film, speech, duration_ms=6000, status=status)
 
 
 MANIFEST = {"title": "Fall & Beispiel", "speakers": [{"id": "anna", "name": "Anna Beispiel"},

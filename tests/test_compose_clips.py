@@ -15,10 +15,10 @@ from pipeline import subtitle_io, transcripts
 from pipeline.captions import load_cues
 from pipeline.compose import clips
 from pipeline.fsutil import sha256_file
-from pipeline.models import Programme, Provenance, Segment, Transcript, Word
+from pipeline.models import Programme, Transcript
 from pipeline.workspace import Workspace
 from tests.compose_helpers import flat_source, frame, probe, region_diff
-from tests.conftest import casefilm, write_film
+from tests.conftest import casefilm, speech_transcript, write_film
 
 SPEECH = [  # (speaker, start ms, text) at 220 ms per word
     ("anna", 300, "Wir planen die Dienste jetzt mit KI."),
@@ -42,16 +42,7 @@ SHORT = 144  # the clips' shorter side in the tests: 9x16 is 144×256
 
 
 def _transcript(film: str) -> Transcript:
-    segs = []
-    for spk, t, text in SPEECH:
-        words = []
-        for w in text.split():
-            words.append(Word(start=t, end=t + 180, text=w))
-            t += 220
-        segs.append(Segment(id=len(segs), start=words[0].start, end=words[-1].end, text=text,
-                            words=words, speaker=spk))
-    return Transcript(film=film, duration_ms=8000, segments=segs,
-                      provenance=Provenance(backend="test"))
+    return speech_transcript(film, SPEECH, duration_ms=8000)
 
 
 def _film(ws: Path, video: Path, manifest: dict = MANIFEST):

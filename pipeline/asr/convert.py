@@ -121,29 +121,28 @@ def state_dict_from_ct2(v: dict[str, np.ndarray]) -> tuple[dict, dict]:
     for name in ("conv1", "conv2"):
         linear(f"encoder.{name}", f"encoder/{name}")
     sd["encoder.positional_embedding"] = t("encoder/position_encodings/encodings")
-    for i in range(n_enc):
-        s, d = f"encoder/layer_{i}", f"encoder.blocks.{i}"
+    def block(s: str, d: str, cross: bool) -> None:
+        """One residual block: self-attention (q/k/v fused), cross-attention (k/v fused)
+        in the decoder only, then the MLP."""
         split(f"{s}/self_attention/linear_0", [f"{d}.attn.{x}" for x in ("query", "key", "value")])
         linear(f"{d}.attn.out", f"{s}/self_attention/linear_1")
         norm(f"{d}.attn_ln", f"{s}/self_attention/layer_norm")
+        if cross:
+            linear(f"{d}.cross_attn.query", f"{s}/attention/linear_0")
+            split(f"{s}/attention/linear_1", [f"{d}.cross_attn.key", f"{d}.cross_attn.value"])
+            linear(f"{d}.cross_attn.out", f"{s}/attention/linear_2")
+            norm(f"{d}.cross_attn_ln", f"{s}/attention/layer_norm")
         linear(f"{d}.mlp.0", f"{s}/ffn/linear_0")
         linear(f"{d}.mlp.2", f"{s}/ffn/linear_1")
         norm(f"{d}.mlp_ln", f"{s}/ffn/layer_norm")
+
+    for i in range(n_enc):
+        block(f"encoder/layer_{i}", f"encoder.blocks.{i}", cross=False)
     norm("encoder.ln_post", "encoder/layer_norm")
     sd["decoder.positional_embedding"] = t("decoder/position_encodings/encodings")
     sd["decoder.token_embedding.weight"] = t("decoder/embeddings/weight")
     for i in range(n_dec):
-        s, d = f"decoder/layer_{i}", f"decoder.blocks.{i}"
-        split(f"{s}/self_attention/linear_0", [f"{d}.attn.{x}" for x in ("query", "key", "value")])
-        linear(f"{d}.attn.out", f"{s}/self_attention/linear_1")
-        norm(f"{d}.attn_ln", f"{s}/self_attention/layer_norm")
-        linear(f"{d}.cross_attn.query", f"{s}/attention/linear_0")
-        split(f"{s}/attention/linear_1", [f"{d}.cross_attn.key", f"{d}.cross_attn.value"])
-        linear(f"{d}.cross_attn.out", f"{s}/attention/linear_2")
-        norm(f"{d}.cross_attn_ln", f"{s}/attention/layer_norm")
-        linear(f"{d}.mlp.0", f"{s}/ffn/linear_0")
-        linear(f"{d}.mlp.2", f"{s}/ffn/linear_1")
-        norm(f"{d}.mlp_ln", f"{s}/ffn/layer_norm")
+        block(f"decoder/layer_{i}", f"decoder.blocks.{i}", cross=True)
     norm("decoder.ln", "decoder/layer_norm")
     if "decoder/projection/weight" in v and not np.array_equal(
             v["decoder/projection/weight"], v["decoder/embeddings/weight"]):
