@@ -14,11 +14,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from . import timecode
-from .captions.profiles import SubtitleSettings
-from .descriptions.settings import DescriptionSettings
-from .errors import ManifestError
-from .models import LearningGoal, Ms, Strict
+from .. import timecode
+from ..captions.profiles import SubtitleSettings
+from ..descriptions.settings import DescriptionSettings
+from ..errors import ManifestError
+from ..models import LearningGoal, Ms, Strict
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
