@@ -6,10 +6,6 @@ Public entry points for other packages:
   word spans; provenance of the transcript they came from).
 - `provenance(film) -> LiveProvenance` — who stands behind the caption files now (for the
   player page, the export manifest, the QC report and status).
-
-`pipeline.manifest` imports `captions.profiles`, and importing it runs this file first: so
-this file and what it imports at module level (`store`, `profiles`, `models`) must not
-import the workspace or the manifest (tests/test_imports.py checks it).
 """
 
 from __future__ import annotations
@@ -21,7 +17,7 @@ from ..models import Strict
 from .store import CaptionSet
 from .store import load as load_cues
 
-if TYPE_CHECKING:  # pipeline.manifest imports .profiles, which runs this file: no workspace
+if TYPE_CHECKING:
     from ..workspace import Film
 
 CaptionStatus = Literal["auto", "reviewed", "approved"]
