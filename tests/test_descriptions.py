@@ -162,8 +162,7 @@ def test_mix_ducks_exactly_inside_windows_and_is_main_audio_elsewhere(described,
     import numpy as np
 
     from pipeline import ffmpeg
-    from pipeline.delivery import loudness
-    from pipeline.delivery.encode import PCM_OPTIONS
+    from pipeline.audio import PCM_OPTIONS, loudness
 
     t = _track(described)
     media = described / "projects" / FILM / "raw" / "main.mp4"
