@@ -290,8 +290,8 @@ def test_gaps_command_lists_gaps_and_writes_script(described, capsys):
 # --- QC, voice acceptance, sign-off, status ------------------------------------------------------
 
 def test_qc_part_signoff_binds_ad_files_and_is_voided(described, capsys):
-    from pipeline.captions import approval, workflow
-    from pipeline.descriptions.status import ad_lines
+    from pipeline.signoff import approval, workflow
+    from pipeline.signoff.status import description_lines as ad_lines
     from pipeline.errors import InputError
 
     ws = Workspace.resolve(described)

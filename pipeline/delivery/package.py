@@ -184,9 +184,10 @@ class ExportJob:
         return self.src.chapter_list
 
 
-def prepare(film: Film, programme: Programme, report) -> ExportJob:
-    """Check the film's export settings, read the inputs, run (or re-use) the ladder encode
-    and the AD encode: everything the output steps need."""
+def prepare(film: Film, programme: Programme, standing: inputs.Standing, report) -> ExportJob:
+    """Check the film's export settings, read the inputs (`standing`: the captions'
+    provenance, see `inputs.read`), run (or re-use) the ladder encode and the AD encode:
+    everything the output steps need."""
     m = film.manifest
     spec = spec_for(film, programme)
     if m.export.poster is not None and m.export.poster >= programme.duration_ms:
@@ -194,7 +195,7 @@ def prepare(film: Film, programme: Programme, report) -> ExportJob:
                             f"poster time is past the end of the programme "
                             f"({timecode.short(programme.duration_ms)})",
                             timecode.short(m.export.poster))
-    src = inputs.read(film)
+    src = inputs.read(film, standing)
     enc = encode.encode(spec, film.cache_dir / "renditions", report)
     notes = list(enc.notes)
     if enc.reused:
@@ -425,11 +426,12 @@ STEPS: list[OutputStep] = [
 ]
 
 
-def export(film: Film, programme: Programme, report=lambda m: None,
-           steps: list[OutputStep] | None = None) -> ExportResult:
+def export(film: Film, programme: Programme, standing: inputs.Standing,
+           report=lambda m: None, steps: list[OutputStep] | None = None) -> ExportResult:
     """Write `exports/<film>/`: `prepare`, each output step of `steps` (default `STEPS`) in
-    order, then manifest.json and the removal of what this export no longer produces."""
-    job = prepare(film, programme, report)
+    order, then manifest.json and the removal of what this export no longer produces.
+    `standing(film, cues)`: the captions' provenance (`pipeline.signoff.provenance`)."""
+    job = prepare(film, programme, standing, report)
     for step in STEPS if steps is None else steps:
         step(job)
     return finish(job)
