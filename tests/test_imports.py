@@ -47,12 +47,13 @@ def test_nothing_below_the_cli_imports_it():
 
 
 def test_library_code_does_not_import_the_stage_layer():
-    """Only the runner and the CLI use `pipeline.stages`; what stages and library code
-    share (Pending, load_programme, …) lives in library modules."""
+    """Only the runner, preflight (which asks each stage's check hooks) and the CLI use
+    `pipeline.stages`; what stages and library code share (Pending, load_programme, …)
+    lives in library modules."""
     users = {m for m, targets in _edges().items()
              if any(t == "pipeline.stages" or t.startswith("pipeline.stages.") for t in targets)
              and not m.startswith(("pipeline.stages", "pipeline.cli"))}
-    assert users == {"pipeline.runner"}
+    assert users == {"pipeline.runner", "pipeline.preflight"}
 
 
 @pytest.mark.parametrize("module", ["pipeline.manifest", "pipeline.captions.profiles",
