@@ -23,7 +23,7 @@ from . import store
 from .profiles import Profile
 from .qc_rules import RULES, TrackCheck, rate
 
-__all__ = ["RULES", "Finding", "check", "checklist", "rate", "staleness"]
+__all__ = ["RULES", "Finding", "check", "checklist", "rate"]
 
 
 class ChartPoint(Strict):
