@@ -13,8 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
-
 from .. import links, timecode
 from ..models import Strict
 from ..qc import ChecklistItem, Finding

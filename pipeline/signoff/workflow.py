@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..captions import store
 from ..errors import InputError, QCFailed, StageOrderError
 from ..workspace import Film
-from ..captions import store
 from . import approval, qc as qcmod
 
 
