@@ -11,6 +11,8 @@
     Whisper's raw segment dicts (word pieces with their leading spaces) are cached in
     `--cache` (default `/tmp/casefilm-bench/de-speech-words.json`), so runs before and
     after a change of the segmenter caption the very same words.
+    The same words are also captioned under a cut every 2–5 s placed without regard to
+    the speech (seed 17), as in (b).
 (b) The fast-cut interview of `tests/test_cues_across_cuts.py` (3 minutes, seeds 12 and 3;
     a cut every 2–5 s, placed without regard to speech).
 
@@ -23,7 +25,9 @@ measured:
   whole sentence too, "Ja. Das stimmt.");
 - the share of speech cues of one or two words, and of cues shown under 1 s;
 - line balance: over two-line cues, the mean of shorter / longer line (1.0: equal), and
-  the share of two-line cues whose first or second line holds one or two words;
+  the two-line cues with a line of one or two words shorter than half a line (QC's
+  `short_line`: "Deshalb" / "haben wir …");
+- cues that end on the first one or two words of a sentence going on in the next cue;
 - word pieces joined with a space: a Whisper piece that continues a word ("-Einführung",
   ".000") found after a space in a caption (the raw pieces tell).
 
@@ -37,6 +41,7 @@ import hashlib
 import json
 import os
 import platform
+import random
 import shutil
 import sys
 import tempfile
@@ -160,7 +165,14 @@ def figures(cs, p, written: list[tuple[str, int, int]], pieces: list[str]) -> di
     two = [c for c in speech if len(c.lines) == 2 and not c.lines[1].startswith("- ")]
     bal = [min(len(c.lines[0]), len(c.lines[1])) / max(len(c.lines[0]), len(c.lines[1]))
            for c in two]
-    short_line = [c for c in two if min(len(c.lines[0].split()), len(c.lines[1].split())) <= 2]
+    short_line = [c for c in two if any(len(ln.split()) <= 2 and 2 * len(ln) < p.chars_per_line
+                                        for ln in c.lines)]  # as QC's `short_line`
+    stranded = 0  # cues ending on the first one or two words of a sentence that goes on
+    for c, nxt in zip(speech, speech[1:]):
+        ws = _words(c.lines)
+        ends = [k for k, w in enumerate(ws[:-1]) if linebreak.ends_sentence(w)]
+        stranded += bool(ends) and not linebreak.ends_sentence(ws[-1]) \
+            and len(ws) - 1 - ends[-1] <= 2
     text = " ".join(c.text for c in speech)
     spaced = sum(text.count(" " + pc) for pc in pieces)
     return {
@@ -170,7 +182,8 @@ def figures(cs, p, written: list[tuple[str, int, int]], pieces: list[str]) -> di
         "cues_le2_words": f"{sum(len(_words(c.lines)) <= 2 for c in speech) / n:.1%}",
         "cues_under_1s": f"{sum(c.end - c.start < 1000 for c in speech) / n:.1%}",
         "line_balance": f"{sum(bal) / len(bal):.2f}" if bal else "—",
-        "two_line_cues_with_1_2_word_line": f"{len(short_line)}/{len(two)}",
+        "two_line_cues_with_short_line": f"{len(short_line)}/{len(two)}",
+        "cues_ending_on_a_sentence_start": stranded,
         "pieces_after_space": spaced,
     }
 
@@ -216,6 +229,15 @@ def main() -> None:
         print("\nreal-voice captions:")
         for c in cs.cues:
             print(f"  {c.start:>7} {c.end:>7}  " + " / ".join(c.lines))
+        rng = random.Random(17)  # the same words under a cut every 2–5 s, placed blindly
+        cuts, c = [], rng.randint(2000, 5000)
+        while c < tr.duration_ms - 500:
+            cuts.append(c)
+            c += rng.randint(2000, 5000)
+        cs = build.build(MANIFEST, "de-speech", tr, p, fps=FPS, duration_ms=tr.duration_ms,
+                         cuts=cuts)
+        rows[f"real voices, a cut every 2–5 s ({len(cuts)} cuts)"] = figures(
+            cs, p, _written(tr), pieces)
     else:
         print(f"no recordings at {data}: real-voice figures skipped")
     sys.path.insert(0, str(ROOT / "tests"))

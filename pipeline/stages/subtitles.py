@@ -21,7 +21,7 @@ from ..models import Programme
 from ..programme import load_programme
 from .base import Context, Plan, Result, Stage
 
-ALGORITHM = "captions-2"  # bump when segmentation/timing change their output
+ALGORITHM = "captions-3"  # bump when segmentation/timing change their output (3: issue 17)
 
 
 @dataclass(frozen=True)
