@@ -15,9 +15,13 @@ they will be shown. Rules, in order of strength:
    clause 1, before a conjunction 2, before a preposition 3, neutral 6, forbidden 100 —
    the line-break rules, plus no cue ending on a conjunction); a cue shown shorter than
    the profile's minimum duration costs more than any break (`BELOW_MIN_COST`); a cue of
-   one or two words that ends no sentence is a fragment (`FRAGMENT_COST`); each cue costs a
-   little (fewer, fuller cues), a sentence end inside a cue costs more (one sentence per
-   cue where it fits), and so do poor line breaks inside it.
+   one or two words that ends no sentence is a fragment (`FRAGMENT_COST`); a sentence's
+   first words left at a cue's end (`STRANDED_COST`) and a one-word rest of a sentence
+   (`REST_COST`) are nearly as bad; a cue holding parts of two sentences that are not both
+   whole in it costs `MIXED_COST`, a break inside a sentence that fits one cue
+   `SPLIT_COST`; each cue costs a little (fewer, fuller cues), a sentence end inside a cue
+   costs more (one sentence per cue where it fits), and so do poor line breaks inside it
+   (one- and two-word lines among them, `linebreak.short_line_cost`).
 4. Shot changes (cuts) are not boundaries: timing snaps an in/out time near a cut onto it
    and lets a cue run across a cut only where speech runs across it with ≥ 12 frames on
    both sides. Running across costs `CROSS_COST` (avoid it where a good break lies at the
@@ -97,8 +101,8 @@ class Options:
 
 def tokens_of(transcript: Transcript, default_speaker=None) -> list[Token]:
     """Written words of the transcript as tokens (Whisper's pieces joined: "KI-Einführung"
-    is one token, never broken between lines or cues); segments without word timings get their text's
-    words spread over the segment by character count. Hallucinated lines are dropped
+    is one token, never broken between lines or cues); segments without word timings get
+    their text's words spread over the segment by character count. Hallucinated lines are dropped
     (QC reports any that remain in captions). `default_speaker(ms)` gives a clip's
     speaker when a segment has none."""
     out: list[Token] = []
