@@ -7,9 +7,9 @@ token that begins with a space begins a word, one without continues it, and a lo
 punctuation token begins a piece of its own ("KI" "-Einführung", "5" ".000", "Peter" "'s",
 "2" ",5", "Schicht" "-" "und"). casefilm keeps each piece as a `Word` (its own times and
 probability) and marks a piece that continues the word before it with `joined=True`
-(`pipeline.asr.segments`). Every text made of words is written by `join` (no space before a joined
-piece), and whatever must not tear a word apart (caption cues and lines, the editor's
-tokens) works on `written` words.
+(`pipeline.asr.segments`). Every text made of words is written by `join` (no space before
+a joined piece), and whatever must not tear a word apart (caption cues and lines, the
+editor's tokens, the paper edit's selects) works on `written` words.
 """
 
 from __future__ import annotations
