@@ -129,3 +129,27 @@ def test_captions_and_every_caption_file_write_words_as_german():
             assert good in out, (fmt, good)
         for bad in ("KI -Einführung", "5 .000", "Peter 's", "2 ,5", "Schicht -"):
             assert bad not in out, (fmt, bad)
+
+
+def test_chapter_quotes_write_words_as_german():
+    from pipeline.didactics.build import quote_text
+
+    text, speaker = quote_text(transcript(), 1000, 4000)
+    assert text == "Die KI-Einführung kostet 5.000 Euro," and speaker == "ben"
+
+
+def test_the_review_history_compares_and_shows_written_words(workspace):
+    """What Whisper heard next to what the editor changed: whole words, written joined."""
+    from pipeline.review import service
+    from tests.test_review_common import make_film
+
+    t = transcript().model_copy(update={"film": "case"})
+    film = make_film(workspace, transcript=t)
+    edits = edits_of(t)
+    edits[0] = EditedSegment(text=TEXT.replace("KI-Einführung", "KI-Schulung"), speaker="ben")
+    service.save_edit(film, base=0, edits=edits, editor="Anna Beispiel")
+    chunks = [c for c in service.compare(film, 0) if c["op"] not in ("equal", "gap")]
+    assert chunks == [{"op": "replace", "old": "KI-Einführung", "new": "KI-Schulung",
+                       "start": 1200}]
+    equal = " ".join(c["new"] for c in service.compare(film, 0) if c["op"] == "equal")
+    assert "5.000 Euro" in equal and " .000" not in equal
