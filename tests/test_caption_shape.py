@@ -14,7 +14,8 @@ import pytest
 from pipeline.captions import build, linebreak, profiles, qc, timing
 from pipeline.manifest import FilmManifest
 from pipeline.models import Provenance, Segment, Transcript, Word
-from tests.test_cues_across_cuts import _cs_of
+from tests.test_cues_across_cuts import MANIFEST as MANIFEST_CUTS
+from tests.test_cues_across_cuts import _cs_of, films  # noqa: F401  (films: a fixture)
 
 MANIFEST = FilmManifest(title="T", master="x.mp4", speakers=[{"id": "ben",
                                                                "name": "Ben Muster"}])
@@ -161,3 +162,16 @@ def test_qc_names_short_cues_short_lines_and_sentence_starts_with_their_share():
     by = {(f.rule, f.cue): f for f in findings}
     assert "Untertitel 4" in by[("sentence_start", 3)].message
     assert by[("short_cue", 0)].limit == "≤ 5%"
+
+
+@pytest.mark.parametrize("name", list(profiles.PROFILES))
+def test_the_fast_cut_film_keeps_sentence_starts_and_rests_with_their_sentence(films, name):
+    """On the fast-cut interview of issue 12 (both seeds, every profile): no cue ends on a
+    sentence's first words, and no one- or two-word rest of a sentence stands alone (the
+    segmenter before issue 17 left "… stimmt. Frau Beispiel," | "wie …" and "raten?")."""
+    p = profiles.PROFILES[name]
+    cs = build.build(MANIFEST_CUTS, "schnitt", films.transcript, p, fps=FPS,
+                     duration_ms=films.duration_ms, cuts=films.cuts)
+    findings, _, _ = qc.check(cs, p, None)
+    assert [(f.cue, f.measured) for f in findings if f.rule == "sentence_start"] == []
+    assert [(f.cue, f.measured) for f in findings if f.rule == "short_cue" and f.cue] == []
