@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 Ms = int  # milliseconds
 
@@ -92,10 +92,25 @@ class Programme(Strict):
 
 
 class Word(Strict):
+    """One word, or one piece of a word, with its times.
+
+    Whisper forms words from tokens: a word begins with a space, and a piece without one
+    continues the word before it ("KI" + "-Einführung", "5" + ".000", "Peter" + "'s").
+    Such a piece has `joined=True` and is written without a space before it
+    (`pipeline.words.join`); `joined` is left out of JSON when False."""
+
     start: Ms
     end: Ms
     text: str  # as spoken, without surrounding whitespace; may carry punctuation
     probability: float | None = None
+    joined: bool = False  # continues the previous word of its segment: no space before it
+
+    @model_serializer(mode="wrap")
+    def _omit_unjoined(self, handler):
+        data = handler(self)
+        if not self.joined and isinstance(data, dict):
+            data.pop("joined", None)
+        return data
 
 
 class Segment(Strict):

@@ -1,12 +1,62 @@
-"""Small shared facts about words: spreading words over a time span, and the lines Whisper
-invents (one list, used by transcription, caption building and caption QC)."""
+"""Small shared facts about words: how word pieces are written together, spreading words
+over a time span, and the lines Whisper invents (one list, used by transcription, caption
+building and caption QC).
+
+Word pieces. Whisper (openai-whisper and faster-whisper alike) forms words from tokens: a
+token that begins with a space begins a word, one without continues it, and a lone
+punctuation token begins a piece of its own ("KI" "-Einführung", "5" ".000", "Peter" "'s",
+"2" ",5", "Schicht" "-" "und"). casefilm keeps each piece as a `Word` (its own times and
+probability) and marks a piece that continues the word before it with `joined=True`
+(`pipeline.asr.segments`). Every text made of words is written by `join` (no space before
+a joined piece), and whatever must not tear a word apart (caption cues and lines, the
+editor's tokens, the paper edit's selects) works on `written` words.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Iterable
 
 from .models import Ms, Word
+
+
+def join(words: Iterable) -> str:
+    """The words as written: separated by one space, except before a joined piece
+    ("KI" + "-Einführung" → "KI-Einführung"). The first word never takes a space. Takes
+    `Word`s or any word with a `text` (and, if it may be a piece, a `joined`) attribute."""
+    out: list[str] = []
+    for w in words:
+        if out and not getattr(w, "joined", False):
+            out.append(" ")
+        out.append(w.text)
+    return "".join(out)
+
+
+def written(words: Iterable[Word]) -> list[Word]:
+    """Whole written words: each word merged with the pieces joined to it (times from its
+    first piece's start to its last piece's end, the lowest probability, text by `join`).
+    A word without pieces is returned as it is."""
+    return [g[0] if len(g) == 1 else merge(g) for g in groups(words)]
+
+
+def merge(pieces: list[Word]) -> Word:
+    """One written word of its `pieces` (see `written`)."""
+    probs = [p.probability for p in pieces if p.probability is not None]
+    return Word(start=pieces[0].start, end=max(p.end for p in pieces), text=join(pieces),
+                probability=min(probs) if len(probs) == len(pieces) else None,
+                joined=pieces[0].joined)
+
+
+def groups(words: Iterable[Word]) -> list[list[Word]]:
+    """The pieces of each written word of `words`, in order."""
+    out: list[list[Word]] = []
+    for w in words:
+        if w.joined and out:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
 
 
 def spread(tokens: list[str], start: Ms, end: Ms) -> list[tuple[Ms, Ms]]:

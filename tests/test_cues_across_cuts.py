@@ -211,7 +211,9 @@ def test_cues_across_cuts_without_fragments(films, name):
                     assert c.first_word_ms < k < c.last_word_ms, (c, k)
                 assert k - c.start >= snap and c.end - k >= snap, (c, k)
     assert crossed, "speech runs across cuts: some cue should too"
-    assert sum(1 for c in cues if c.start in film.cuts) >= len(film.cuts) // 4  # snapped
+    # snapped in-times (a fifth of the cuts, not a quarter, since issue 17: a sentence that
+    # fits one cue now runs across a cut rather than being split at it)
+    assert sum(1 for c in cues if c.start in film.cuts) >= len(film.cuts) // 5
     # QC agrees: none of the issue-12 rules, no minimum-duration or shot-change finding,
     # and no hard limit broken
     findings, _, _ = qc.check(cs, p, build.render(cs, "vtt"))

@@ -7,8 +7,10 @@ import pytest
 import yaml
 
 from pipeline import transcripts
+from pipeline.models import Word
 from pipeline.review.server import ReviewServer
 from pipeline.review.status import review_lines
+from pipeline.words import join
 from pipeline.workspace import Workspace
 from tests.browser import axe_violations, chromium
 from tests.test_review_common import MANIFEST, machine_transcript, make_clip, make_film
@@ -411,3 +413,35 @@ def test_mark_selected_stretch_as_sound(context, server, film):
     assert (t.segments[2].start, t.segments[2].end) == (by["Dienste"].start, by["mit"].end)
     assert t.segments[1].speaker == t.segments[3].speaker == "ben"
     assert t.segments[3].words == [by["Kai."]]
+
+
+def test_word_pieces_show_joined_and_survive_an_edit(browser, workspace, clip):
+    """Issue 17: Whisper's pieces ("KI" + "-Einführung", "5" + ".000") show as one written
+    word on the page; an edit elsewhere in the segment keeps those pieces exactly."""
+    t = machine_transcript()
+    s = t.segments[1]
+    pieces = [("Die", False), ("KI", False), ("-Einführung", True), ("kostet", False),
+              ("5", False), (".000", True), ("Euro.", False)]
+    words = [Word(start=3000 + 220 * k, end=3000 + 220 * k + 200, text=w, probability=0.95,
+                  joined=j) for k, (w, j) in enumerate(pieces)]
+    t.segments[1] = s.model_copy(update={"words": words, "start": words[0].start,
+                                         "end": words[-1].end, "text": join(words)})
+    film = make_film(workspace, clip=clip, transcript=t)
+    srv = ReviewServer(film, 0).start()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = open_page(ctx, srv)
+        box = page.locator(".seg-text").nth(1)
+        assert box.inner_text() == "Die KI-Einführung kostet 5.000 Euro."
+        select_word(page, "kostet")
+        page.keyboard.type("kostete")
+        page.keyboard.press("Control+S")
+        wait_saved(page, 1)
+        after = transcripts.current(fresh(film)).segments[1]
+        assert after.text == "Die KI-Einführung kostete 5.000 Euro."
+        assert [w for w in after.words if w.text in ("KI", "-Einführung", "5", ".000")] == \
+            [words[1], words[2], words[4], words[5]]
+        assert page.errors == []
+    finally:
+        ctx.close()
+        srv.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import Segment, Word
-from ..words import is_hallucination, spread_words
+from ..words import is_hallucination, join, spread_words
 
 
 def _ms(t: float | None, limit: int) -> int:
@@ -27,21 +27,21 @@ def from_whisper_segments(raw: list[dict], duration_ms: int) -> tuple[list[Segme
         if is_hallucination(text):
             dropped["hallucinated"] += 1
             continue
-        words = []
-        spoken = []  # the word strings as Whisper spells them, leading spaces included
+        words: list[Word] = []
         for w in seg.get("words") or []:
             wt = (w.get("word") or "").strip()
             if not wt:
                 continue
-            spoken.append(w["word"])
             ws = max(_ms(w.get("start"), duration_ms), floor)
             we = max(ws, _ms(w.get("end"), duration_ms))
             p = w.get("probability")
+            # a piece without a leading space continues the word before it ("-Einführung")
             words.append(Word(start=ws, end=we, text=wt,
-                              probability=None if p is None else round(float(p), 4)))
+                              probability=None if p is None else round(float(p), 4),
+                              joined=bool(words) and not w["word"][:1].isspace()))
             floor = we
         if words:  # the text is what the words say: captions are built from the words
-            text = "".join(spoken).strip()
+            text = join(words)
             if is_hallucination(text):
                 dropped["hallucinated"] += 1
                 continue

@@ -144,8 +144,10 @@ def break_cost(left: str, right: str, names: frozenset[str] = frozenset()) -> fl
         if _is_capitalised(rw):
             return FORBIDDEN
     if ll in SUBJECT_PRONOUNS and (rl in AUXILIARIES or (
-            not _is_capitalised(rw) and rl not in ADVERBS and rl.endswith(_VERB_ENDINGS))):
-        return FORBIDDEN  # "ich | habe", "wir | planen"
+            not _is_capitalised(rw) and rl not in ADVERBS and rl not in ARTICLES
+            and rl not in PREPOSITIONS and rl not in CONJUNCTIONS
+            and rl.endswith(_VERB_ENDINGS))):
+        return FORBIDDEN  # "ich | habe", "wir | planen" (not "wir | eine", "wir | in")
     if ll in REFLEXIVE_NEGATION and rw.isalpha() and not _is_capitalised(rw) \
             and rl not in ARTICLES and rl not in PREPOSITIONS and rl not in CONJUNCTIONS:
         return FORBIDDEN  # "sich | entwickeln", "nicht | planen"
@@ -196,6 +198,17 @@ def cue_break_cost(left: str, right: str, names: frozenset[str] = frozenset()) -
     return cost
 
 
+ONE_WORD_LINE = 8.0  # a line of one word: a poor break ("Deshalb / haben wir …")
+TWO_WORD_LINE = 3.0  # a line of two words ("Die Planung / für die nächste Woche …")
+
+
+def short_line_cost(words: int, chars: int, cpl: int) -> float:
+    """What a line of `words` words and `chars` characters costs in a cue of two or more
+    lines: one or two words are a poor line, half as poor when they fill half the line."""
+    cost = ONE_WORD_LINE if words == 1 else TWO_WORD_LINE if words == 2 else 0.0
+    return cost / 2 if 2 * chars >= cpl else cost
+
+
 def _lines_len(words: list[str]) -> int:
     return sum(len(w) for w in words) + max(0, len(words) - 1)
 
@@ -206,7 +219,8 @@ def break_lines(words: list[str], chars_per_line: int, max_lines: int,
 
     One line when the text fits on one. Otherwise the break minimises break cost plus
     imbalance, preferring a bottom-heavy pair (a longer first line costs more than a longer
-    second). Returns None when the words cannot fit at all.
+    second), plus `short_line_cost` of each line. Returns None when the words cannot fit
+    at all.
     """
     if not words:
         return []
@@ -231,7 +245,9 @@ def break_lines(words: list[str], chars_per_line: int, max_lines: int,
         if a > chars_per_line:
             break
         if b <= chars_per_line:
-            cost = break_cost(words[i - 1], words[i], names) + _imbalance(a, b, chars_per_line)
+            cost = (break_cost(words[i - 1], words[i], names) + _imbalance(a, b, chars_per_line)
+                    + short_line_cost(i, a, chars_per_line)
+                    + short_line_cost(n - i, b, chars_per_line))
             if best is None or cost < best[0]:
                 best = (cost, [i])
         elif max_lines >= 3:
@@ -242,7 +258,10 @@ def break_lines(words: list[str], chars_per_line: int, max_lines: int,
                 if c <= chars_per_line:
                     cost = (break_cost(words[i - 1], words[i], names)
                             + break_cost(words[j - 1], words[j], names)
-                            + _imbalance(a, b, chars_per_line) + _imbalance(b, c, chars_per_line))
+                            + _imbalance(a, b, chars_per_line) + _imbalance(b, c, chars_per_line)
+                            + short_line_cost(i, a, chars_per_line)
+                            + short_line_cost(j - i, b, chars_per_line)
+                            + short_line_cost(n - j, c, chars_per_line))
                     if best is None or cost < best[0]:
                         best = (cost, [i, j])
     if best is None:

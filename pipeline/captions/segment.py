@@ -15,9 +15,13 @@ they will be shown. Rules, in order of strength:
    clause 1, before a conjunction 2, before a preposition 3, neutral 6, forbidden 100 —
    the line-break rules, plus no cue ending on a conjunction); a cue shown shorter than
    the profile's minimum duration costs more than any break (`BELOW_MIN_COST`); a cue of
-   one or two words that ends no sentence is a fragment (`FRAGMENT_COST`); each cue costs a
-   little (fewer, fuller cues), a sentence end inside a cue costs more (one sentence per
-   cue where it fits), and so do poor line breaks inside it.
+   one or two words that ends no sentence is a fragment (`FRAGMENT_COST`); a sentence's
+   first words left at a cue's end (`STRANDED_COST`) and a one-word rest of a sentence
+   (`REST_COST`) are nearly as bad; a cue holding parts of two sentences that are not both
+   whole in it costs `MIXED_COST`, a break inside a sentence that fits one cue
+   `SPLIT_COST`; each cue costs a little (fewer, fuller cues), a sentence end inside a cue
+   costs more (one sentence per cue where it fits), and so do poor line breaks inside it
+   (one- and two-word lines among them, `linebreak.short_line_cost`).
 4. Shot changes (cuts) are not boundaries: timing snaps an in/out time near a cut onto it
    and lets a cue run across a cut only where speech runs across it with ≥ 12 frames on
    both sides. Running across costs `CROSS_COST` (avoid it where a good break lies at the
@@ -35,7 +39,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..models import Transcript
-from ..words import is_hallucination, spread
+from ..words import is_hallucination, spread, written
 from . import linebreak, sdh
 from .profiles import Profile
 from .timing import Timer, min_duration_of, reading_units
@@ -47,7 +51,12 @@ CUE_FORBIDDEN = 1.5 * linebreak.FORBIDDEN  # a forbidden break between cues is w
 # the same break between two lines of one cue: the reader waits a whole cue for the rest
 BELOW_MIN_COST = 150.0  # a cue shown shorter than the minimum duration (+ missing fraction)
 FRAGMENT_COST = 40.0  # one or two words that end no sentence
-PART_COST = 4.0  # one or two words ending a sentence begun in the previous cue
+REST_COST = 30.0  # one word ending a sentence begun in the previous cue ("geschlossen.")
+PART_COST = 8.0  # two words ending a sentence begun in the previous cue
+MIXED_COST = 12.0  # a cue holding parts of two sentences, not both whole
+SPLIT_COST = 8.0  # a cue break inside a sentence that fits one cue
+STRANDED_COST = 30.0  # a sentence's first one or two words left at a cue's end
+# ("… gekostet. Heute" | "schlägt …")
 CROSS_COST = 5.0  # per cut a cue runs across
 NEAR_CUT_COST = 60.0  # an in/out time within the snap window of a cut, not on it
 SYNC_COST = 1.0  # per 100 ms an out-time precedes the last word / an in-time trails the first
@@ -91,8 +100,9 @@ class Options:
 
 
 def tokens_of(transcript: Transcript, default_speaker=None) -> list[Token]:
-    """Words of the transcript as tokens; segments without word timings get their text's
-    words spread over the segment by character count. Hallucinated lines are dropped
+    """Written words of the transcript as tokens (Whisper's pieces joined: "KI-Einführung"
+    is one token, never broken between lines or cues); segments without word timings get
+    their text's words spread over the segment by character count. Hallucinated lines are dropped
     (QC reports any that remain in captions). `default_speaker(ms)` gives a clip's
     speaker when a segment has none."""
     out: list[Token] = []
@@ -105,7 +115,7 @@ def tokens_of(transcript: Transcript, default_speaker=None) -> list[Token]:
             continue
         if is_hallucination(seg.text):
             continue
-        words = [(sdh.clean(w.text), w.start, w.end) for w in seg.words]
+        words = [(sdh.clean(w.text), w.start, w.end) for w in written(seg.words)]
         words = [w for w in words if w[0]]
         if not words:
             toks = [w for w in sdh.clean(seg.text).split(" ") if w]
@@ -176,6 +186,7 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
         lcost[k] = break_cost_at(run, k, names)
         ccost[k] = cue_break_cost_at(run, k, names)
         sent_end[k - 1] = lcost[k] == linebreak.SENTENCE_END
+    _split_whole_sentences(run, sound, sent_end, lens, p, ccost)
     sound_units = {k: reading_units([run[k].text], p, "sound") for k in range(n) if sound[k]}
     spaces, wpm = p.count_spaces, p.reading_unit == "wpm"
     INF = float("inf")
@@ -192,6 +203,8 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
         chars = -1
         nwords = 0
         inner_sent = 0
+        tail = 0  # words after the last sentence end inside the cue
+        open_end = j < n and not sent_end[j - 1]  # the cue's last sentence goes on
         spk_changes = 0
         last = 0
         for i in range(j - 1, -1, -1):
@@ -200,6 +213,8 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
                 if sound[i] or sound[j - 1]:
                     break  # a sound event is a cue of its own
                 if sent_end[i]:
+                    if not inner_sent:
+                        tail = j - 1 - i
                     inner_sent += 1
                 if spk[i] != spk[i + 1]:
                     spk_changes += 1
@@ -227,7 +242,11 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
                     if not final[j - 1]:
                         cost += FRAGMENT_COST
                     elif i > 0 and not sent_end[i - 1]:
-                        cost += PART_COST
+                        cost += REST_COST if j - i == 1 else PART_COST
+                if inner_sent and (open_end or (i > 0 and not sent_end[i - 1])):
+                    cost += MIXED_COST  # a new sentence starts a new cue unless both fit
+                    if open_end and tail <= 2:
+                        cost += STRANDED_COST
                 min_dur = per_word * (j - i)
                 if min_dur < min_base:
                     min_dur = min_base
@@ -252,6 +271,23 @@ def _split(run: list[Token], p: Profile, names: frozenset[str], timer: Timer) ->
         else:
             out.append(_draft(run[i:j], p, names))
     return out
+
+
+def _split_whole_sentences(run: list[Token], sound: list[bool], sent_end: list[bool],
+                           lens: list[int], p: Profile, ccost: list[float]) -> None:
+    """Add `SPLIT_COST` to the cue-break cost inside every sentence that fits one cue (its
+    words fit the profile's lines, its speech lasts at most the target duration): such a
+    sentence is split only where that buys more, e.g. a cue that cannot run across a cut."""
+    n = len(run)
+    a = 0
+    for k in range(n):
+        if not (k == n - 1 or sent_end[k] or sound[k] or sound[k + 1]):
+            continue
+        if k > a and not sound[a] and run[k].end - run[a].start <= p.target_duration_ms \
+                and linebreak.fits(lens[a:k + 1], p.chars_per_line, p.max_lines):
+            for m in range(a + 1, k + 1):
+                ccost[m] += SPLIT_COST
+        a = k + 1
 
 
 def _timing_cost(timer: Timer, start: int, first: int, last: int, units: float, min_dur: int,
@@ -329,7 +365,9 @@ def _chunk_cost(run, i, j, chars, inner_sent, spk_changes, bcost, lens, cpl,
         if left > cpl:
             break
         if right <= cpl * (max_lines - 1):
-            best = min(best, bcost[k] + linebreak._imbalance(left, right, cpl))
+            best = min(best, bcost[k] + linebreak._imbalance(left, right, cpl)
+                       + linebreak.short_line_cost(k - i, left, cpl)
+                       + linebreak.short_line_cost(j - k, right, cpl))
     return cost + (best if best != float("inf") else linebreak.NEUTRAL)
 
 

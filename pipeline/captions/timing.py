@@ -13,6 +13,9 @@ it chose. For each cue, in order:
 - bounds: out ≤ next in − min gap; out ≤ in + max duration; out ≤ programme end;
 - chaining: a gap of ≤ `chain_gap_frames` to the next cue is closed to exactly
   `chain_to_frames` (never below the profile's min gap);
+- a cut in the pause after the last word, within `snap_frames` of the longest trail
+  (`max_trail_ms` after the last word), draws the out-time up to `chain_to_frames` before
+  it, where the next cue leaves room: the cue stays up until the picture changes;
 - cuts after the in-time, in order: the cue runs across a cut only when speech runs across
   it (its first word starts before the cut, its last word ends after it, and the cut lies
   in no pause of 12 frames or more between two words) and it stays up at
@@ -139,12 +142,17 @@ class Timer:
             e = min(next_start - self.chain, bound)  # chaining
         if self.cuts:
             e = self._at_cuts(start, first, last, e, bound,
-                              bisect.bisect_right(self.cuts, start) if ci is None else ci)
+                              bisect.bisect_right(self.cuts, start) if ci is None else ci,
+                              max(e, last + p.max_trail_ms))
         return max(e, start + self.frame)  # never empty; a cut this close is a QC finding
 
-    def _at_cuts(self, start: int, first: int, last: int, e: int, bound: int, i: int) -> int:
+    def _at_cuts(self, start: int, first: int, last: int, e: int, bound: int, i: int,
+                 reach: int) -> int:
+        """`reach`: the latest out-time reading time could ask for (the last word's end
+        plus the maximum trail); a cut in the pause after the words within the snap window
+        of it draws the out-time up to it."""
         cuts, snap, chain_to = self.cuts, self.snap, self.chain_to
-        while i < len(cuts) and cuts[i] <= e + snap + chain_to:
+        while i < len(cuts) and cuts[i] <= max(e, reach if cuts[i] > last else e) + snap + chain_to:
             c = cuts[i]
             if first < c < last and c - start >= snap and c not in self.paused:
                 # speech runs across the cut

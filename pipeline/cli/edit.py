@@ -19,6 +19,7 @@ from ..compose.model import Card
 from ..edit import conform as conform_mod
 from ..edit import interchange, sources
 from ..edit.resolve import timeline
+from ..words import join
 from .common import CliContext, editor_option, pass_cli, report, whisper_options
 
 
@@ -73,7 +74,7 @@ def check(obj: CliContext, film: str) -> None:
             dur, what = item.duration_ms, f"card {item.lines[0]!r}"
         else:
             dur = item.src_out_ms - item.src_in_ms
-            text = " ".join(w.text for w in item.words)
+            text = join(item.words)
             what = (f"{item.source_id} {timecode.vtt(item.src_in_ms)}–"
                     f"{timecode.vtt(item.src_out_ms)} {text[:60]!r}")
         run += dur

@@ -18,6 +18,7 @@ from ..captions.profiles import Profile
 from ..captions.segment import Options, segment
 from ..captions.timing import time_cues
 from ..models import Cue, Provenance, Segment, Transcript, Word
+from ..words import join
 from .layout import Layout
 
 
@@ -35,7 +36,7 @@ def for_layout(lay: Layout, profile: Profile, names: frozenset[str] = frozenset(
         if not words:
             continue
         segments.append(Segment(id=len(segments), start=words[0].start, end=words[-1].end,
-                                text=" ".join(w.text for w in words), words=words,
+                                text=join(words), words=words,
                                 speaker=p.item.speaker or p.item.words[0].speaker))
     if not segments:
         return []

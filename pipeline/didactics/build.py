@@ -12,6 +12,7 @@ from ..errors import ManifestError
 from ..manifest import Chapter
 from ..models import LearningGoal, Transcript
 from .. import timecode
+from ..words import written
 from ..workspace import Film
 from .model import ChapterEntry, ChapterSet, GoalRef, QuoteOut
 
@@ -41,7 +42,7 @@ def quote_text(transcript: Transcript | None, start: int, end: int) -> tuple[str
         if seg.kind != "speech" or seg.end <= start or seg.start >= end:
             continue
         if seg.words:
-            picked = [w.text for w in seg.words if start <= (w.start + w.end) // 2 < end]
+            picked = [w.text for w in written(seg.words) if start <= (w.start + w.end) // 2 < end]
         else:  # no word timings: whole segments whose midpoint lies inside
             picked = [seg.text] if start <= (seg.start + seg.end) // 2 < end else []
         if picked:

@@ -36,6 +36,7 @@ from pydantic import ConfigDict, Field
 
 from .. import timecode
 from ..models import LearningGoal, Strict, Transcript, utcnow
+from ..words import written
 from .text import content, related
 
 PAUSE_SPLIT_MS = 1200  # a pause this long inside a segment makes a candidate too
@@ -117,7 +118,7 @@ def units(t: Transcript) -> list[Unit]:
             continue
         cur = Unit(seg.words[0].start, seg.words[0].end, seg.speaker, [])
         prev_end = seg.words[0].start
-        for w in seg.words:
+        for w in written(seg.words):  # whole words: "KI-Einführung" is one
             if cur.words and w.start - prev_end >= PAUSE_SPLIT_MS:
                 out.append(cur)
                 cur = Unit(w.start, w.end, seg.speaker, [])

@@ -45,6 +45,7 @@ from ..fsutil import sha256_file
 from ..manifest import Chapter, Source, rewrite
 from ..models import Ms, Provenance, Segment, Transcript, Word
 from ..programme import load_programme
+from ..words import join, written
 from ..workspace import Film
 from . import interchange, sources
 from .resolve import SourceWord, source_words, words_in
@@ -198,7 +199,8 @@ def map_words(ev: Event, words: list[SourceWord], t: Transcript) -> list[Segment
     def rec(ms: Ms) -> Ms:
         return min(ev.rec_out, max(ev.rec_in, ev.rec_in + ms - ev.src_in))
 
-    probs = {(w.start, w.end, w.text): w.probability for w in t.words}
+    probs = {(w.start, w.end, w.text): w.probability
+             for s in t.segments for w in written(s.words)}  # source words are written words
     kept = words_in(words, ev.src_in, ev.src_out - 1)
     out: list[Segment] = []
     seg_words: list[Word] = []
@@ -207,7 +209,7 @@ def map_words(ev: Event, words: list[SourceWord], t: Transcript) -> list[Segment
         if seg_words and (w is None or w.segment != cur.segment):
             out.append(Segment(id=0, start=seg_words[0].start, end=max(seg_words[-1].end,
                                                                         seg_words[0].start + 1),
-                               text=" ".join(x.text for x in seg_words), words=seg_words,
+                               text=join(seg_words), words=seg_words,
                                speaker=cur.speaker))
             seg_words = []
         if w is None:

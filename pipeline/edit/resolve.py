@@ -20,6 +20,7 @@ from ..compose.model import Card, Shot, TimedWord, Timeline
 from ..errors import ManifestError, ToolError
 from ..manifest import read_yaml
 from ..models import Ms, Transcript
+from ..words import join, written
 from ..workspace import Film
 from . import sources
 from .model import EditList, Select, TitleCard, parse_edit
@@ -58,7 +59,7 @@ def tokens(text: str) -> list[str]:
 
 
 def quote_matches(quote: str, words: list[str]) -> bool:
-    a, b = tokens(quote), tokens(" ".join(words))
+    a, b = tokens(quote), tokens(" ".join(words))  # `words`: whole written words
     if a == b:
         return True
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= QUOTE_MATCH
@@ -81,7 +82,7 @@ def source_words(t: Transcript, default_speaker: str | None) -> list[SourceWord]
     for seg in t.segments:
         if seg.kind != "speech":
             continue
-        for w in seg.words:
+        for w in written(seg.words):  # selects cut between whole words, never in one
             out.append(SourceWord(len(out), seg.id, w.start, w.end, w.text,
                                   seg.speaker or default_speaker))
     return out
@@ -105,7 +106,7 @@ def resolve_select(path: Path, i: int, sel: Select, t: Transcript,
         raise ManifestError(path, where, f"no words of source {sel.source!r} lie in {span} "
                             f"any more (transcript revision {t.revision}); select the passage again")
     if sel.text is not None and not quote_matches(sel.text, [w.text for w in words]):
-        now = " ".join(w.text for w in words)
+        now = join(words)
         raise ManifestError(path, f"{where}.text", f"the words of source {sel.source!r} in "
                             f"{span} now read {now!r} (revision {t.revision}), not the quote; "
                             "select the passage again", sel.text)

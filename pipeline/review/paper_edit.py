@@ -38,6 +38,7 @@ from ..edit.model import parse_edit
 from ..errors import CasefilmError, StaleEdit
 from ..fsutil import write_text
 from ..manifest import read_yaml
+from ..words import join
 from ..workspace import Film
 
 
@@ -104,7 +105,7 @@ def edit_json(film: Film) -> dict:
         dur = item.duration_ms if isinstance(item, Card) else item.src_out_ms - item.src_in_ms
         d.update({"at_ms": run, "duration_ms": dur})
         if not isinstance(item, Card):
-            d["words"] = " ".join(w.text for w in item.words)
+            d["words"] = join(item.words)
         run += dur
     out["duration_ms"] = run
     return out

@@ -18,6 +18,11 @@ must have been spoken:
   across it);
 * deleted words vanish.
 
+Words compare as written: Whisper's pieces of one word ("KI" + "-Einführung", "5" +
+".000"; `pipeline.words`) are one token "KI-Einführung", as the editor sees and types it.
+An unchanged written word keeps its pieces exactly (times, probabilities, `joined`); a
+changed one becomes one word.
+
 Changed words carry `probability=None` (a person wrote them; they are not uncertain).
 A base segment without word timings (e.g. an imported SRT) is first given words spread
 over its span, so its unchanged words keep those times.
@@ -37,7 +42,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..models import Ms, Segment, Strict, Transcript, Word
-from ..words import spread
+from ..words import groups, join, merge, spread
 
 MS_PER_CHAR = 65  # estimated speaking time per character of an inserted word (German ≈ 15 chars/s)
 MIN_WORD_MS = 100  # shortest estimated duration of an inserted word
@@ -215,17 +220,19 @@ def realign(base: Transcript, edits: list[EditedSegment]) -> list[Segment]:
     unchanged segment keeps its start and end exactly.
     """
     old_segs = list(base.segments)
-    old: list[Word] = []
+    old: list[Word] = []  # written words (pieces merged)
+    pieces: list[list[Word]] = []  # the pieces of each of them
     old_groups: list[int] = []
     first_of: dict[int, Segment] = {}  # old word index -> its segment, for the first word
     last_of: dict[int, Segment] = {}
     for s in old_segs:
-        ws = words_of(s)
+        ws = groups(words_of(s))
         if ws:
             first_of[len(old)] = s
             last_of[len(old) + len(ws) - 1] = s
             old_groups.append(len(ws))
-        old.extend(ws)
+        pieces.extend(ws)
+        old.extend(g[0] if len(g) == 1 else merge(g) for g in ws)
 
     new: list[str] = []
     new_seg: list[int] = []
@@ -260,14 +267,21 @@ def realign(base: Transcript, edits: list[EditedSegment]) -> list[Segment]:
             # (its own text and words, even where they differ in spacing from the tokens)
             out.append(same.model_copy(update={"speaker": e.speaker}))
             continue
-        words = [Word(start=t.start, end=t.end, text=t.text, probability=t.probability) for t in toks]
+        words = []
+        for t in toks:
+            if t.old is not None and old[t.old].text == t.text:
+                words.extend(p.model_copy(update={"joined": p.joined and k > 0})
+                             for k, p in enumerate(pieces[t.old]))  # as it was, pieces too
+            else:
+                words.append(Word(start=t.start, end=t.end, text=t.text,
+                                  probability=t.probability))
         start, end = words[0].start, words[-1].end
         if toks[0].old in first_of:  # starts where an old segment started: keep its start
             start = min(start, first_of[toks[0].old].start)
         if toks[-1].old in last_of:
             end = max(end, last_of[toks[-1].old].end)
         out.append(Segment(id=0, start=start, end=max(start, end),
-                           text=" ".join(w.text for w in words), words=words,
+                           text=join(words), words=words,
                            speaker=e.speaker, kind="speech"))
     return [s.model_copy(update={"id": k}) for k, s in enumerate(out)]
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from .. import transcripts
 from ..errors import EditError, StageOrderError, StaleRevision
 from ..models import Provenance, ReviewStatus, Segment, Transcript, Word, utcnow
+from ..words import join, written
 from ..workspace import Film
 from .realign import EditedSegment, _opcodes, realign, words_of
 
@@ -173,7 +174,8 @@ def _compare_tokens(t: Transcript) -> tuple[list[Word], list[int]]:
     out: list[Word] = []
     groups: list[int] = []
     for s in t.segments:
-        ws = [Word(start=s.start, end=s.end, text=f"*{s.text}*")] if s.kind == "sound" else words_of(s)
+        ws = ([Word(start=s.start, end=s.end, text=f"*{s.text}*")] if s.kind == "sound"
+              else written(words_of(s)))  # whole words: "KI-Einführung" is one
         if ws:
             out.extend(ws)
             groups.append(len(ws))
@@ -202,8 +204,8 @@ def compare(film: Film, old_no: int, new_no: int | None = None) -> list[dict]:
     for n, (op, i1, i2, j1, j2) in enumerate(ops):
         start = bw[j1].start if j2 > j1 else (aw[i1].start if i2 > i1 else 0)
         if op != "equal":
-            chunks.append({"op": op, "old": " ".join(w.text for w in aw[i1:i2]),
-                           "new": " ".join(w.text for w in bw[j1:j2]), "start": start})
+            chunks.append({"op": op, "old": join(aw[i1:i2]), "new": join(bw[j1:j2]),
+                           "start": start})
             continue
         ws = bw[j1:j2]
         first, last = n == 0, n == len(ops) - 1
@@ -216,6 +218,6 @@ def compare(film: Film, old_no: int, new_no: int | None = None) -> list[dict]:
                 if len(keep_head) + len(keep_tail) < len(ws):
                     chunks.append({"op": "gap", "old": "", "new": "", "start": 0})
             elif part:
-                text = " ".join(w.text for w in part)
+                text = join(part)
                 chunks.append({"op": "equal", "old": text, "new": text, "start": part[0].start})
     return chunks

@@ -23,7 +23,7 @@ from ..signoff import approval
 from ..workspace import Film
 from .base import Context, Plan, Result, Stage
 
-ALGORITHM = "captions-2"  # bump when segmentation/timing change their output
+ALGORITHM = "captions-3"  # bump when segmentation/timing change their output (3: issue 17)
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@
       box.append(document.createTextNode(seg.text));
     } else if (seg.words && seg.words.length) {
       seg.words.forEach((w, k) => {
-        if (k) box.append(document.createTextNode(" "));
+        if (k && !w.joined) box.append(document.createTextNode(" "));  // a piece ("-Einführung") joins its word
         const sp = el("span", { class: "w" }, w.text);
         sp.dataset.start = w.start;
         sp.dataset.end = w.end;
