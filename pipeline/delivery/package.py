@@ -340,7 +340,7 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
         descriptions=_summary(ad, ad_mp4) if ad is not None else None,
         chapters=len(chapters), poster=poster, notes=notes,
         tools=Tools(ffmpeg=ffmpeg.version(), hls_js=player.hls_js_version()),
-        artifacts=out.artifacts(film.ws.digests))
+        artifacts=out.artifacts(film.ws.digests) + _listed_lms(root))
     fsutil.write_json(root / "manifest.json", manifest.model_dump(mode="json"))
     _remove_stale(root, set(out.files) | {"manifest.json"})
     _prune_cache(film.cache_dir / "renditions", keep=spec.key)
@@ -501,8 +501,20 @@ def _prune_cache(renditions: Path, keep: str) -> None:
 
 
 # what other commands write into exports/<film>/ and an export must leave alone: the paper
-# edit for the NLE and the rough cut (`casefilm edit export`, `casefilm cut`), social clips
-OTHER_OUTPUTS = ("roughcut.", "clips/")
+# edit for the NLE and the rough cut (`casefilm edit export`, `casefilm cut`), social clips,
+# the learning-platform packages (`casefilm lms`, which lists them in manifest.json)
+OTHER_OUTPUTS = ("roughcut.", "clips/", "lms/")
+
+
+def _listed_lms(root: Path) -> list[Artifact]:
+    """The `casefilm lms` packages the previous manifest.json lists and that are still
+    there unchanged in size: they stay listed (`casefilm lms` re-lists after a rebuild)."""
+    try:
+        prev = ManifestArtifacts.model_validate_json((root / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [a for a in prev.artifacts if a.path.startswith("lms/") and (root / a.path).is_file()
+            and (root / a.path).stat().st_size == a.size]
 
 
 def _remove_stale(root: Path, keep: set[str]) -> None:
