@@ -38,12 +38,12 @@ def set_film(ws: Path, **keys) -> None:
     p.write_text(yaml.safe_dump(m, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def lms_film(ws: Path) -> Path:
-    """The export tests' film (10 s, 2 chapters, captions) with `CHAPTERS` and `QUIZ` in
+def lms_film(ws: Path, quiz: dict = QUIZ) -> Path:
+    """The export tests' film (10 s, 2 chapters, captions) with `CHAPTERS` and `quiz` in
     film.yaml, exported (rungs 360p, 234p), then `casefilm lms` in both formats."""
     (ws / "projects").mkdir(parents=True)
     build_film(ws)
-    set_film(ws, chapters=CHAPTERS, quiz=QUIZ)
+    set_film(ws, chapters=CHAPTERS, quiz=quiz)
     casefilm(ws, "export", FILM, check=True)
     casefilm(ws, "lms", FILM, "--format", "scorm12", "--format", "h5p", check=True)
     return ws
