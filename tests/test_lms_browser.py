@@ -19,7 +19,8 @@ import zipfile
 import pytest
 
 from tests.browser import REPO, axe_violations, chromium
-from tests.test_lms import MARKUP_A, QUIZ, lms_film, scorm_zip
+from tests.conftest import casefilm
+from tests.test_lms import FILM, MARKUP_A, QUIZ, lms_film, scorm_zip, set_film
 from tests.test_player import _QuietHandler
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ PARENT = """<!doctype html>
 <body><main><h1>LMS</h1></main>
 <script>
 window.lmsLog = [];
-window.startSession = function (saved) {
+window.startSession = function (saved, pkg) {
   var api = new Scorm12API({ autocommit: false, logLevel: 5 });
   if (saved) api.loadFromJSON(saved);
   ["LMSInitialize", "LMSCommit", "LMSFinish"].forEach(function (ev) {
@@ -41,7 +42,7 @@ window.startSession = function (saved) {
   api.on("LMSSetValue.cmi.*", function (el, v) { lmsLog.push(["set", el, String(v)]); });
   window.API = api;
   var f = document.createElement("iframe");
-  f.src = "../pkg/index.html"; f.title = "Kurs"; f.id = "sco"; f.width = 1100; f.height = 900;
+  f.src = "../" + (pkg || "pkg") + "/index.html"; f.title = "Kurs"; f.id = "sco"; f.width = 1100; f.height = 900;
   document.querySelector("main").appendChild(f);
 };
 window.leave = function () {
@@ -103,6 +104,11 @@ def site(tmp_path_factory):
     root = tmp / "site"
     with zipfile.ZipFile(scorm_zip(ws)) as zf:
         zf.extractall(root / "pkg")
+    # the same film without questions: completed by watching half of it
+    set_film(ws, quiz={"completion": 50, "questions": []})
+    casefilm(ws, "lms", FILM, check=True)
+    with zipfile.ZipFile(scorm_zip(ws)) as zf:
+        zf.extractall(root / "pkg-noquiz")
     (root / "lms").mkdir()
     (root / "lms" / "parent.html").write_text(PARENT, encoding="utf-8")
     shutil.copy(SCORM_AGAIN, root / "lms" / "scorm12.min.js")
@@ -128,7 +134,7 @@ def lms_page(browser, base):
     def route(r):
         url = r.request.url
         in_frame = r.request.frame.parent_frame is not None
-        if url.startswith(f"{base}/pkg/") or (url.startswith(f"{base}/lms/") and not in_frame):
+        if url.startswith((f"{base}/pkg/", f"{base}/pkg-noquiz/")) or (url.startswith(f"{base}/lms/") and not in_frame):
             r.continue_()
         else:
             blocked.append(url)
@@ -140,14 +146,14 @@ def lms_page(browser, base):
     return page, blocked, errors
 
 
-def start(page, saved=None):
-    page.evaluate("(s) => startSession(s)", saved)
+def start(page, saved=None, pkg="pkg"):
+    page.evaluate("([s, p]) => startSession(s, p)", [saved, pkg])
     page.wait_for_function("document.getElementById('sco') && document.getElementById('sco')"
                            ".contentDocument && document.getElementById('sco').contentDocument"
                            ".getElementById('video') && document.getElementById('sco')"
                            ".contentDocument.getElementById('video').readyState >= 1",
                            timeout=20000)
-    frame = next(f for f in page.frames if f.url.endswith("/pkg/index.html"))
+    frame = next(f for f in page.frames if f.url.endswith(f"/{pkg}/index.html"))
     return frame
 
 
@@ -249,3 +255,20 @@ def test_without_lms_the_page_works_and_says_nothing_is_recorded(browser, site):
     assert page.locator("#q2-feedback").inner_text() == "Bitte wählen Sie zuerst eine Antwort."
     assert answer(page, "q2", "Der Betriebsrat") == "Richtig."
     assert errors == []
+
+
+def test_without_questions_watching_completes(browser, site):
+    page, blocked, errors = lms_page(browser, site)
+    sco = start(page, pkg="pkg-noquiz")
+    assert sco.locator("fieldset.quiz-question").count() == 0
+    assert "mindestens 50 %" in sco.locator(".quiz-intro").inner_text()
+    assert cmi(page, "cmi.core.lesson_status") == "incomplete"
+    sco.evaluate("document.getElementById('video').muted = true")
+    sco.click("#btn-play")
+    page.wait_for_function("API.LMSGetValue('cmi.core.lesson_status') === 'completed'",
+                           timeout=30000)
+    t = sco.evaluate("document.getElementById('video').currentTime")
+    assert t >= 4.9, t  # half of the 10 s film watched, not before
+    assert sco.locator("#watched").inner_text().startswith("Sie haben genug")
+    page.evaluate("leave()")
+    assert blocked == [] and errors == []
