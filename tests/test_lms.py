@@ -284,3 +284,29 @@ def test_quiz_answers_shuffled_deterministically():
     q = QuizQuestion(chapter=1, text="Warum?", answers=["A", "B", "C", "D"])
     assert q.order() == q.order() and sorted(q.order()) == [0, 1, 2, 3]
     assert QuizQuestion(chapter=2, text="Warum?", answers=["A", "B", "C", "D"]).order() == q.order()
+
+
+def test_h5p_descriptions_track_and_no_quiz_valid(workspace):
+    """With text descriptions the H5P video carries them as a `descriptions` track; a
+    film without questions has no interactions and needs no SingleChoiceSet."""
+    from pipeline.lms import h5p
+    from pipeline.workspace import Workspace
+    from tests.conftest import write_film
+    from tests.test_export_support import manifest
+
+    write_film(workspace, FILM, manifest())
+    film = Workspace(workspace).film(FILM)
+    tracks = [{"label": "Untertitel", "kind": "captions", "srcLang": "de",
+               "track": {"path": "files/captions.vtt", "mime": "text/vtt"}},
+              {"label": "Audiodeskription (Text)", "kind": "descriptions", "srcLang": "de",
+               "track": {"path": "files/descriptions.vtt", "mime": "text/vtt"}}]
+    content = h5p.content_json(film, 10000, "videos/f.mp4", tracks, [(0, "A & <B>")], [])
+    semantics = json.loads((DATA / "h5p" / "interactive-video-1.27-semantics.json").read_text())
+    assert check(semantics, content) == []
+    iv = content["interactiveVideo"]
+    assert [t["kind"] for t in iv["video"]["textTracks"]["videoTrack"]] == ["captions",
+                                                                            "descriptions"]
+    assert iv["assets"]["interactions"] == []
+    assert iv["assets"]["bookmarks"] == [{"time": 0, "label": "A & <B>"}]
+    deps = {d["machineName"] for d in h5p.h5p_json(film, False)["preloadedDependencies"]}
+    assert "H5P.SingleChoiceSet" not in deps
