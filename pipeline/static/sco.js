@@ -138,17 +138,18 @@
       set("cmi.objectives." + k + ".status", raw >= Q.mastery ? "passed" : "failed");
     });
   }
-  function updateStatus() {
-    if (Q.questions.length) {
-      var sc = score();
-      if (sc.answered === sc.total) {
-        set("cmi.core.score.min", 0); set("cmi.core.score.max", 100);
-        set("cmi.core.score.raw", sc.raw);
-        status = sc.raw >= Q.mastery ? "passed" : "failed";
-        set("cmi.core.lesson_status", status);
-      }
-      goalStatus();
-    } else if (watchedPercent() >= Q.completion && status !== "completed") {
+  function scoreQuiz() {  /* after an answer */
+    var sc = score();
+    if (sc.answered === sc.total) {
+      set("cmi.core.score.min", 0); set("cmi.core.score.max", 100);
+      set("cmi.core.score.raw", sc.raw);
+      status = sc.raw >= Q.mastery ? "passed" : "failed";
+      set("cmi.core.lesson_status", status);
+    }
+    goalStatus();
+  }
+  function updateWatched() {  /* while playing: a film without questions completes */
+    if (!Q.questions.length && watchedPercent() >= Q.completion && status !== "completed") {
       status = "completed";
       set("cmi.core.lesson_status", status);
       Q.goals.forEach(function (g, k) { set("cmi.objectives." + k + ".id", g.id); set("cmi.objectives." + k + ".status", "completed"); });
@@ -162,7 +163,7 @@
     set("cmi.core.session_time", sessionTime());
     commit();
   }
-  var interaction = 0;
+  var interaction = parseInt(get("cmi.interactions._count"), 10) || 0;  /* after earlier sessions' */
   Q.questions.forEach(function (q) {
     var fs = fieldset(q);
     fs.querySelector(".quiz-check").addEventListener("click", function () {
@@ -179,7 +180,7 @@
       set(base + "student_response", String.fromCharCode(97 + k));
       set(base + "correct_responses.0.pattern", String.fromCharCode(97 + q.correct));
       set(base + "result", right ? "correct" : "wrong");
-      updateStatus(); showResult(); save();
+      scoreQuiz(); showResult(); save();
       if (promptFor === q) hidePrompt(false);
     });
   });
@@ -225,7 +226,7 @@
       for (var p = Math.floor(last / d * PARTS); p <= Math.min(PARTS - 1, Math.floor(t / d * PARTS)); p++) watched[p] = true;
       var q = due(last, t);
       if (q) showPrompt(q);
-      updateStatus();
+      updateWatched();
       $("watched").textContent = status === "completed" && !Q.questions.length ? S.completed
         : tpl(S.watched, { percent: Math.round(watchedPercent()) });
     }
@@ -235,7 +236,7 @@
   video.addEventListener("ended", function () {
     watched[PARTS - 1] = true;
     var q = due(last, (video.duration || 0) + 1);
-    updateStatus();
+    updateWatched();
     if (q) showPrompt(q);
     save();
   });
