@@ -217,6 +217,7 @@ def test_listed_in_manifest_rebuilt_only_on_change_and_kept_by_export(tmp_path):
     assert "matches manifest.json" in casefilm(ws, "verify-export", FILM, check=True).stdout
     status = casefilm(ws, "status", FILM).stdout
     assert "manifest.json modified" not in status
+    assert re.search(r"lms\s+done\s+scorm12: ", status) and re.search(r"lms\s+done\s+h5p: ", status)
     before = (z.stat().st_mtime_ns, h.stat().st_mtime_ns)
     again = casefilm(ws, "lms", FILM, "--format", "scorm12", "--format", "h5p", check=True)
     assert again.stdout.count("up to date") == 2
@@ -228,6 +229,8 @@ def test_listed_in_manifest_rebuilt_only_on_change_and_kept_by_export(tmp_path):
     # a quiz change rebuilds both; the listing follows
     quiz = {**QUIZ, "mastery": 100}
     set_film(ws, quiz=quiz)
+    assert re.search(r"lms\s+stale\s+scorm12: an input changed \(casefilm lms ",
+                     casefilm(ws, "status", FILM).stdout)
     out = casefilm(ws, "lms", FILM, "--format", "scorm12", "--format", "h5p", check=True).stdout
     assert "up to date" not in out
     with zipfile.ZipFile(z) as zf:

@@ -11,6 +11,7 @@ from .. import asr, locks, preflight
 from ..captions.status import approval_lines
 from ..demo import build_demo, reports
 from ..descriptions.status import ad_lines
+from ..lms.build import status_lines as lms_lines
 from ..errors import CasefilmError
 from ..review.status import review_lines
 from ..runner import STAGE_NAMES, film_status, select_stages
@@ -62,7 +63,7 @@ def status(obj: CliContext, films) -> None:
                 continue  # no stage can be planned without a manifest
         for st in film_status(film, options):
             click.echo(f"  {st.stage:<11}{st.state:<8}{st.why}")
-        for line in review_lines(film) + approval_lines(film) + ad_lines(film):
+        for line in review_lines(film) + approval_lines(film) + ad_lines(film) + lms_lines(film):
             click.echo(f"  {line}")
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import records
 from ..delivery.model import Artifact, ExportManifest
-from ..errors import ManifestError
+from ..errors import CasefilmError, ManifestError
 from ..fsutil import atomic_path, read_json, sha256_file, sha256_json, write_json
 from ..workspace import Film
 from . import h5p, scorm, source
@@ -81,7 +81,16 @@ def inputs_key(film: Film, fmt: Format, view: source.ExportView, used: list[str]
     })
 
 
-def build(film: Film, fmt: Format, *, force: bool = False, report=lambda m: None) -> LmsResult:
+@dataclass
+class _Plan:
+    texts: dict[str, str]  # member name -> text
+    files: dict[str, Path]  # member name -> file
+    first: str  # the member that opens the zip
+    key: str  # BuildRecord.key
+
+
+def _plan(film: Film, fmt: Format) -> _Plan:
+    """What the package of `fmt` holds and its input key (no zip written)."""
     view = source.read(film)
     quiz = source.quiz_entries(film, view.chapters())
     goals = source.goal_entries(film, quiz)
@@ -94,23 +103,60 @@ def build(film: Film, fmt: Format, *, force: bool = False, report=lambda m: None
     used = [str(p.relative_to(view.dir)) for p in files.values() if p.is_relative_to(view.dir)]
     if fmt == "scorm12":
         used.append("index.html")  # the page the SCO is made from
-    key = inputs_key(film, fmt, view, used)
+    return _Plan(texts, files, first, inputs_key(film, fmt, view, used))
+
+
+def _record_path(film: Film, fmt: Format) -> Path:
+    return film.cache_dir / "lms" / f"{fmt}.json"
+
+
+def _current(film: Film, fmt: Format, key: str) -> BuildRecord | None:
+    """The record of the package on disk when it was built from inputs with `key`."""
+    rec = _record(_record_path(film, fmt))
     final = package_path(film, fmt)
-    rec_path = film.cache_dir / "lms" / f"{fmt}.json"
-    rec = _record(rec_path)
-    if (not force and rec is not None and rec.key == key and final.is_file()
+    if (rec is not None and rec.key == key and final.is_file()
             and film.ws.digests.digest(final) == rec.sha256):
-        _list(film, view.manifest, final, fmt, rec.sha256)
+        return rec
+    return None
+
+
+def build(film: Film, fmt: Format, *, force: bool = False, report=lambda m: None) -> LmsResult:
+    plan = _plan(film, fmt)
+    final = package_path(film, fmt)
+    mf = source.read(film).manifest
+    rec = None if force else _current(film, fmt, plan.key)
+    if rec is not None:
+        _list(film, mf, final, fmt, rec.sha256)
         return LmsResult(fmt, final, False, final.stat().st_size, 0)
-    report(f"{fmt}: building {final.name} ({len(texts) + len(files)} files)")
-    n = write_zip(final, texts, files, first=first)
+    report(f"{fmt}: building {final.name} ({len(plan.texts) + len(plan.files)} files)")
+    n = write_zip(final, plan.texts, plan.files, first=plan.first)
     digest = sha256_file(final)
     film.ws.digests.remember(final, digest)
-    write_json(rec_path, BuildRecord(format=fmt, key=key, path=final.relative_to(
-        film.export_dir).as_posix(), sha256=digest, size=final.stat().st_size).model_dump())
-    _list(film, view.manifest, final, fmt, digest)
+    write_json(_record_path(film, fmt), BuildRecord(
+        format=fmt, key=plan.key, path=final.relative_to(film.export_dir).as_posix(),
+        sha256=digest, size=final.stat().st_size).model_dump())
+    _list(film, mf, final, fmt, digest)
     film.ws.digests.save()
     return LmsResult(fmt, final, True, final.stat().st_size, n)
+
+
+def status_lines(film: Film) -> list[str]:
+    """`casefilm status` lines of the packages built so far: done, or stale (an input
+    changed, or the export is gone) with the command that rebuilds it."""
+    out = []
+    for fmt in ROLE:
+        if _record(_record_path(film, fmt)) is None:
+            continue  # never built: no line
+        try:
+            ok = _current(film, fmt, _plan(film, fmt).key) is not None
+        except CasefilmError as e:
+            ok, why = False, e.line()
+        else:
+            why = "an input changed"
+        state = "done" if ok else "stale"
+        detail = package_path(film, fmt).name if ok else f"{why} (casefilm lms {film.id} --format {fmt})"
+        out.append(f"{'lms':<11}{state:<8}{fmt}: {detail}")
+    return out
 
 
 def _record(path: Path) -> BuildRecord | None:
