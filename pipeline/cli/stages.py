@@ -11,8 +11,8 @@ from .. import asr, locks, preflight
 from ..captions.status import approval_lines
 from ..demo import build_demo, reports
 from ..descriptions.status import ad_lines
-from ..lms.build import status_lines as lms_lines
 from ..errors import CasefilmError
+from ..lms.build import status_lines as lms_lines
 from ..review.status import review_lines
 from ..runner import STAGE_NAMES, film_status, select_stages
 from .common import (CliContext, cluster_options, cluster_spec, film_selection,

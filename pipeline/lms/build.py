@@ -61,7 +61,8 @@ def write_zip(final: Path, texts: dict[str, str], files: dict[str, Path],
             if name in texts:
                 zf.writestr(info, texts[name].encode("utf-8"))
             else:
-                with open(files[name], "rb") as src, zf.open(info, "w") as dst:
+                big = files[name].stat().st_size >= zipfile.ZIP64_LIMIT
+                with open(files[name], "rb") as src, zf.open(info, "w", force_zip64=big) as dst:
                     while block := src.read(1 << 20):
                         dst.write(block)
     return len(names)
@@ -87,6 +88,7 @@ class _Plan:
     files: dict[str, Path]  # member name -> file
     first: str  # the member that opens the zip
     key: str  # BuildRecord.key
+    manifest: ExportManifest  # the export's manifest.json as read
 
 
 def _plan(film: Film, fmt: Format) -> _Plan:
@@ -103,7 +105,7 @@ def _plan(film: Film, fmt: Format) -> _Plan:
     used = [str(p.relative_to(view.dir)) for p in files.values() if p.is_relative_to(view.dir)]
     if fmt == "scorm12":
         used.append("index.html")  # the page the SCO is made from
-    return _Plan(texts, files, first, inputs_key(film, fmt, view, used))
+    return _Plan(texts, files, first, inputs_key(film, fmt, view, used), view.manifest)
 
 
 def _record_path(film: Film, fmt: Format) -> Path:
@@ -123,7 +125,7 @@ def _current(film: Film, fmt: Format, key: str) -> BuildRecord | None:
 def build(film: Film, fmt: Format, *, force: bool = False, report=lambda m: None) -> LmsResult:
     plan = _plan(film, fmt)
     final = package_path(film, fmt)
-    mf = source.read(film).manifest
+    mf = plan.manifest
     rec = None if force else _current(film, fmt, plan.key)
     if rec is not None:
         _list(film, mf, final, fmt, rec.sha256)
