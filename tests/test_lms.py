@@ -313,3 +313,27 @@ def test_h5p_descriptions_track_and_no_quiz_valid(workspace):
     assert iv["assets"]["bookmarks"] == [{"time": 0, "label": "A & <B>"}]
     deps = {d["machineName"] for d in h5p.h5p_json(film, False)["preloadedDependencies"]}
     assert "H5P.SingleChoiceSet" not in deps
+
+
+def test_sco_page_with_audio_description_refers_to_its_files(lms_ws):
+    """With an audio description the SCO needs the AD variant of its rendition and the
+    narration stem (the player's MP4 path to AD), and offers the AD variant for download."""
+    from pipeline.lms import scorm
+    from pipeline.lms.source import PAGE_DATA
+
+    page_path = lms_ws / "exports" / FILM / "index.html"
+    page = page_path.read_text(encoding="utf-8")
+    m = PAGE_DATA.search(page)
+    data = json.loads(m.group(2))
+    data["ad"] = {"mp4": f"media/{FILM}-360p-ad.mp4", "narration": f"audio/{FILM}-narration.flac",
+                  "hls": True, "status": "recorded", "descriptions": []}
+    page = page[:m.start(2)] + json.dumps(data) + page[m.end(2):]
+    page = page.replace("</ul>\n  </section>\n\n  <section class=\"panel keyboard\"",
+                        f'<li><a href="media/{FILM}-360p-ad.mp4" download>AD</a></li>\n'
+                        "</ul>\n  </section>\n\n  <section class=\"panel keyboard\"", 1)
+    assert f"{FILM}-360p-ad.mp4\" download" in page
+    out, refs = scorm.sco_page(page, page_path, quiz=[], goals=[], mastery=80, completion=90,
+                               lang="de")
+    assert {f"media/{FILM}-360p-ad.mp4", f"audio/{FILM}-narration.flac"} <= refs
+    assert f'href="media/{FILM}-360p-ad.mp4" download' in out
+    assert f'href="media/{FILM}-234p.mp4"' not in out  # the other rung is not in the package
