@@ -11,7 +11,8 @@ In order:
 
 1. film.yaml parses and validates (`workspace.Film.manifest`): keys, types, timecodes of
    chapters, key quotes and the poster, speakers referenced by sources, unique speaker and
-   source ids, a known caption profile name;
+   source ids, a known caption profile name, the quiz (answers, chapter references;
+   `manifest.quiz`);
 2. the goal catalogue projects/learning-goals.yaml loads, its ids unique
    (`Workspace.catalogue`);
 3. every stage's `check_settings`, in pipeline order (today: the caption profile with the

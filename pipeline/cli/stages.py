@@ -10,6 +10,7 @@ import click
 from .. import asr, locks, preflight
 from ..demo import build_demo, reports
 from ..errors import CasefilmError
+from ..lms.build import status_lines as lms_lines
 from ..review.status import review_lines
 from ..runner import STAGE_NAMES, film_status, select_stages, why_stale
 from ..signoff import status as signoff_status
@@ -61,7 +62,8 @@ def status(obj: CliContext, films) -> None:
                 continue  # no stage can be planned without a manifest
         for st in film_status(film, options):
             click.echo(f"  {st.stage:<11}{st.state:<8}{st.why}")
-        for line in review_lines(film) + signoff_status.lines(film, why_stale):
+        for line in (review_lines(film) + signoff_status.lines(film, why_stale)
+                     + lms_lines(film)):
             click.echo(f"  {line}")
 
 

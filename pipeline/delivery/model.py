@@ -276,6 +276,8 @@ ArtifactRole = Literal[
     # narration-only stem (FLAC, for platforms that mix themselves; the player plays
     # extended descriptions from it), the AD mix as an HLS audio rendition
     "descriptions", "ad-narration", "hls-audio-playlist", "hls-audio-init", "hls-audio-segment",
+    # learning-platform packages `casefilm lms` adds under lms/ (SCORM 1.2 zip, H5P)
+    "scorm-package", "h5p-package",
 ]
 
 

@@ -459,7 +459,7 @@ def finish(job: ExportJob) -> ExportResult:
         descriptions=_summary(ad, job.ad_mp4) if ad is not None else None,
         chapters=len(job.chapters), poster=job.poster or meta.poster, notes=job.notes,
         tools=Tools(ffmpeg=ffmpeg.version(), hls_js=player.hls_js_version()),
-        artifacts=job.out.artifacts(film.ws.digests))
+        artifacts=job.out.artifacts(film.ws.digests) + _listed_lms(root))
     fsutil.write_json(root / "manifest.json", manifest.model_dump(mode="json"))
     _remove_stale(root, set(job.out.files) | {"manifest.json"})
     _prune_cache(film.cache_dir / "renditions", keep=job.spec.key)
@@ -621,8 +621,20 @@ def _prune_cache(renditions: Path, keep: str) -> None:
 
 
 # what other commands write into exports/<film>/ and an export must leave alone: the paper
-# edit for the NLE and the rough cut (`casefilm edit export`, `casefilm cut`), social clips
-OTHER_OUTPUTS = ("roughcut.", "clips/")
+# edit for the NLE and the rough cut (`casefilm edit export`, `casefilm cut`), social clips,
+# the learning-platform packages (`casefilm lms`, which lists them in manifest.json)
+OTHER_OUTPUTS = ("roughcut.", "clips/", "lms/")
+
+
+def _listed_lms(root: Path) -> list[Artifact]:
+    """The `casefilm lms` packages the previous manifest.json lists and that are still
+    there unchanged in size: they stay listed (`casefilm lms` re-lists after a rebuild)."""
+    try:
+        prev = ManifestArtifacts.model_validate_json((root / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [a for a in prev.artifacts if a.path.startswith("lms/") and (root / a.path).is_file()
+            and (root / a.path).stat().st_size == a.size]
 
 
 def _remove_stale(root: Path, keep: set[str]) -> None:

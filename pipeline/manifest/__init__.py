@@ -18,6 +18,7 @@ from .. import timecode
 from ..errors import ManifestError
 from ..models import LearningGoal, Ms, Strict
 from .descriptions import DescriptionSettings
+from .quiz import Quiz
 from .subtitles import SubtitleSettings
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -146,6 +147,7 @@ class FilmManifest(Strict):
     export: ExportSettings = Field(default_factory=ExportSettings)
     descriptions: DescriptionSettings = Field(default_factory=DescriptionSettings)  # audio description
     clips: list[Clip] = Field(default_factory=list)
+    quiz: Quiz | None = None  # scored questions for the learning platforms (quiz.py)
 
     @model_validator(mode="after")
     def _refs(self) -> "FilmManifest":
@@ -168,6 +170,8 @@ class FilmManifest(Strict):
                     raise ValueError(f"chapters.{i}.id: duplicate chapter id {ch.id!r}")
                 chapter_ids.add(ch.id)
         self._check_clips(chapter_ids)
+        if self.quiz is not None:
+            self.quiz.check_chapters([ch.id for ch in self.chapters])
         return self
 
     def _check_clips(self, chapter_ids: set[str]) -> None:
