@@ -6,8 +6,9 @@ thread each) on this machine. The unit of work is a film's stage chain: one task
 that calls `pipeline.runner.run_film` on a worker, so the runner, with its stage records,
 digests and the film's lock, stays the one place that decides what is up to date and does
 the work. Nothing else is sent: the workspace root (the same path on every machine: the
-workspace is on storage every worker sees), the film id, the stage names and the Whisper
-options.
+workspace is on storage every worker sees), the film id and the run's `RunSettings`, the
+very object a local run uses (stage chain, `--force`, every Whisper option), pickled as it
+is, so no option can be lost on the way.
 
 Resources: when some workers declare a `gpu` resource (`dask worker --resources gpu=1`),
 a film's chain is cut where a stage's `resources` hint changes (transcribe needs `gpu`),
@@ -37,7 +38,7 @@ from typing import Callable, Iterator
 
 from .errors import CasefilmError, SchedulerUnreachable, WorkerFailed
 # the stage layer only through the runner (RunOptions, Stage are the runner's API)
-from .runner import FilmOutcome, RunOptions, Stage, run_film, stage_by_name
+from .runner import FilmOutcome, RunOptions, RunSettings, Stage, chain, run_film
 from .workspace import Film, Workspace
 
 TOPIC = "casefilm"  # the scheduler's event topic carrying the workers' progress lines
@@ -89,22 +90,24 @@ def _publish(msg: str) -> None:
         print(msg, flush=True)
 
 
-def film_task(root: str, film_id: str, whisper: dict, stages: list[str], force: list[str],
+def film_task(root: str, film_id: str, settings: RunSettings,
               before: FilmReport | None = None) -> FilmReport:
-    """Runs on a worker: the runner's `run_film` for `stages` of one film (waiting for the
-    film's lock if another process holds it). `before` is the report of the film's
-    previous task (its chain cut at a resource change); its failure ends the film."""
+    """Runs on a worker: the runner's `run_film` for one film with `settings` as the CLI
+    made them (waiting for the film's lock if another process holds it). `before` is the
+    report of the film's previous task (its chain cut at a resource change); its failure
+    ends the film."""
     if before is not None and before.error:
         return before
-    options = RunOptions(**whisper, report=_publish, _cache=_WORKER_CACHE)
-    _publish(f"[{film_id}] on worker {_worker_name()}: {', '.join(stages)}")
+    options = RunOptions(settings, report=_publish, _cache=_WORKER_CACHE)
+    names = [s.name for s in chain(settings)]
+    _publish(f"[{film_id}] on worker {_worker_name()}: {', '.join(names)}")
     manifest = Path(root) / "projects" / film_id / "film.yaml"
     if not manifest.is_file():  # the workspace is not where the client has it
         return FilmReport(film_id, list(before.worked if before else []),
                           f"{manifest} not found on this worker: the workspace must be "
                           f"mounted at the same path on every machine", 2, _worker_name())
     film = Workspace.resolve(root).film(film_id)
-    outcome = run_film(film, options, [stage_by_name(s) for s in stages], set(force))
+    outcome = run_film(film, options)
     worked = [*(before.worked if before else []), *outcome.worked]
     if outcome.error is None:
         return FilmReport(film_id, worked, worker=_worker_name())
@@ -183,17 +186,17 @@ def _gpu_workers(client) -> tuple[list[str], list[str]]:
     return gpu, sorted(a for a in workers if a not in gpu)
 
 
-def run_films(client, films: list[Film], options: RunOptions, stages: list[Stage],
-              force: set[str], report: Callable[[str], None]) -> list[FilmOutcome]:
-    """Build `films` on the cluster behind `client`: one chain of tasks per film, all
-    films at once (as many at a time as there are worker threads). Progress lines from
-    the workers go to `report` as they arrive; returns the outcomes in `films` order."""
+def run_films(client, films: list[Film], settings: RunSettings,
+              report: Callable[[str], None]) -> list[FilmOutcome]:
+    """Build `films` with `settings` on the cluster behind `client`: one chain of tasks
+    per film, all films at once (as many at a time as there are worker threads). Each
+    task gets `settings` itself, its `stages` narrowed to its part of the chain. Progress
+    lines from the workers go to `report` as they arrive; returns the outcomes in `films`
+    order."""
     from distributed import as_completed
 
-    whisper = {"model": options.model, "model_name": options.model_name,
-               "device": options.device}
     gpu, plain = _gpu_workers(client)
-    parts = chain_parts(stages, pinned=bool(gpu))
+    parts = chain_parts(chain(settings), pinned=bool(gpu))
     if gpu:
         report(f"cluster: transcription pinned to {len(gpu)} gpu worker(s): {', '.join(gpu)}")
     client.subscribe_topic(TOPIC, lambda event: report(str(event[1])))
@@ -205,10 +208,11 @@ def run_films(client, films: list[Film], options: RunOptions, stages: list[Stage
             for i, (part, resources) in enumerate(parts):
                 where: dict = {"resources": resources} if resources else (
                     {"workers": plain, "allow_other_workers": True} if gpu and plain else {})
+                part_settings = settings.model_copy(
+                    update={"stages": tuple(s.name for s in part)})
                 fut = client.submit(
-                    film_task, str(film.ws.root), film.id, whisper, [s.name for s in part],
-                    sorted(force), fut, key=f"casefilm-{film.id}-{i}-{batch}", pure=False,
-                    **where)
+                    film_task, str(film.ws.root), film.id, part_settings, fut,
+                    key=f"casefilm-{film.id}-{i}-{batch}", pure=False, **where)
             last[fut] = film.id
             report(f"[{film.id}] sent to the cluster")
         outcomes: dict[str, FilmOutcome] = {}

@@ -63,10 +63,9 @@ def run(ctx: Context, plan: Plan[TranscribeInputs]) -> Result:
     film, m = ctx.film, ctx.film.manifest
     prog = plan.data.programme
     if transcripts.has_human_work(film):
-        n = transcripts.revision_numbers(film)[-1]
         return Result(outputs=[p for p in [transcripts.asr_path(film)] if p.exists()],
-                      notes=[f"kept the human transcript (revision {n}); no machine run "
-                             "replaces it"])
+                      notes=[f"kept {transcripts.describe(transcripts.current(film))}; no "
+                             "machine run replaces it"])
     imp = plan.data.import_file
     notes: list[str] = []
     if imp is not None:
@@ -78,11 +77,11 @@ def run(ctx: Context, plan: Plan[TranscribeInputs]) -> Result:
         if not prog.has_audio or not prog.asr_audio:
             return Result(outputs=[], notes=["no audio stream: nothing to transcribe"])
         ts = m.transcript
-        spec = asr.resolve_model(ctx.options.model, ctx.options.model_name, ts.model,
-                                 ts.model_name, ctx.options.backend or ts.backend,
-                                 ts.compute_type)
-        model = ctx.options.cached(("whisper", spec, ctx.options.device),
-                                   lambda: asr.load_model(spec, ctx.options.device))
+        asked = ctx.settings
+        spec = asr.resolve_model(asked.model, asked.model_name, ts.model, ts.model_name,
+                                 asked.backend or ts.backend, ts.compute_type)
+        model = ctx.options.cached(("whisper", spec, asked.device),
+                                   lambda: asr.load_model(spec, asked.device))
         params = asr.params_for(m)
         ctx.report(f"transcribing {prog.duration_ms / 1000:.0f} s with {spec.backend} "
                    f"{spec.describe()}")
