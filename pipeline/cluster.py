@@ -38,7 +38,7 @@ from typing import Callable, Iterator
 
 from .errors import CasefilmError, SchedulerUnreachable, WorkerFailed
 # the stage layer only through the runner (RunOptions, Stage are the runner's API)
-from .runner import FilmOutcome, RunOptions, RunSettings, Stage, chain, run_film
+from .runner import FilmOutcome, RunOptions, RunSettings, Stage, chain, run_film, run_part
 from .workspace import Film, Workspace
 
 TOPIC = "casefilm"  # the scheduler's event topic carrying the workers' progress lines
@@ -91,14 +91,16 @@ def _publish(msg: str) -> None:
 
 
 def film_task(root: str, film_id: str, settings: RunSettings,
-              before: FilmReport | None = None) -> FilmReport:
+              before: FilmReport | None = None, pinned: bool = False) -> FilmReport:
     """Runs on a worker: the runner's `run_film` for one film with `settings` as the CLI
     made them (waiting for the film's lock if another process holds it). `before` is the
     report of the film's previous task (its chain cut at a resource change); its failure
-    ends the film."""
+    ends the film. `pinned`: the cluster has gpu workers (parts go where their stage's
+    resources say)."""
     if before is not None and before.error:
         return before
-    options = RunOptions(settings, report=_publish, _cache=_WORKER_CACHE)
+    options = RunOptions(settings, report=_publish, _cache=_WORKER_CACHE,
+                         spread=_spreader(root, film_id, settings, pinned))
     names = [s.name for s in chain(settings)]
     _publish(f"[{film_id}] on worker {_worker_name()}: {', '.join(names)}")
     manifest = Path(root) / "projects" / film_id / "film.yaml"
@@ -113,6 +115,41 @@ def film_task(root: str, film_id: str, settings: RunSettings,
         return FilmReport(film_id, worked, worker=_worker_name())
     return FilmReport(film_id, worked, outcome.error.line(), outcome.error.exit_code,
                       _worker_name())
+
+
+def part_task(root: str, film_id: str, settings: RunSettings, stage: str, k: int) -> str:
+    """Runs on a worker: part `k` of `stage` of one film (`runner.run_part`), e.g. one
+    source's transcription; its result lands in the film's cache for the stage's run."""
+    options = RunOptions(settings, report=_publish, _cache=_WORKER_CACHE)
+    run_part(Workspace.resolve(root).film(film_id), options, stage, k)
+    return _worker_name()
+
+
+def _spreader(root: str, film_id: str, settings: RunSettings, pinned: bool):
+    """`RunOptions.spread` on a worker: a stage's parts as tasks of their own, from inside
+    the film's task (`worker_client` gives its thread back while it waits), so they run on
+    every free worker at once. A part that fails is left to the stage's run, which does
+    whatever is not done and fails there with the film's usual error line."""
+    def spread(stage: Stage, pieces: list[str]) -> None:
+        from distributed import wait, worker_client
+
+        where = {"resources": dict(stage.resources)} if pinned and stage.resources else {}
+        _publish(f"[{film_id}] {stage.name}: {len(pieces)} parts sent to the cluster "
+                 f"({', '.join(pieces)})")
+        with worker_client() as client:
+            futs = [client.submit(part_task, root, film_id, settings, stage.name, k,
+                                  key=f"casefilm-{film_id}-{stage.name}-{k}-{uuid.uuid4().hex[:8]}",
+                                  pure=False, **where)
+                    for k in range(len(pieces))]
+            wait(futs)
+            for piece, fut in zip(pieces, futs):
+                if fut.status == "finished":
+                    _publish(f"[{film_id}] {stage.name}: part {piece} done on worker "
+                             f"{fut.result()}")
+                else:
+                    _publish(f"[{film_id}] {stage.name}: part {piece} failed on the cluster "
+                             f"({fut.status}); the stage does it itself")
+    return spread
 
 
 def chain_parts(stages: list[Stage], pinned: bool) -> list[tuple[list[Stage], dict]]:
@@ -211,7 +248,7 @@ def run_films(client, films: list[Film], settings: RunSettings,
                 part_settings = settings.model_copy(
                     update={"stages": tuple(s.name for s in part)})
                 fut = client.submit(
-                    film_task, str(film.ws.root), film.id, part_settings, fut,
+                    film_task, str(film.ws.root), film.id, part_settings, fut, bool(gpu),
                     key=f"casefilm-{film.id}-{i}-{batch}", pure=False, **where)
             last[fut] = film.id
             report(f"[{film.id}] sent to the cluster")

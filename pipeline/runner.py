@@ -104,6 +104,9 @@ def run_stage(ctx: Context, stage: Stage, *, force: bool = False) -> bool:
     ctx.report(f"{stage.name}: running ({reason})")
     t0 = time.monotonic()
     try:
+        if stage.parts is not None and ctx.options.spread is not None:
+            if len(pieces := stage.parts(ctx, plan)) > 1:
+                ctx.options.spread(stage, pieces)  # done elsewhere first; `run` picks them up
         result = stage.run(ctx, plan)
     except BaseException as e:
         msg = e.line() if isinstance(e, CasefilmError) else f"{type(e).__name__}: {e}"
@@ -186,6 +189,14 @@ def run_film(film: Film, options: RunOptions, stages: list[Stage] | None = None,
         finally:
             lock.release()
     return outcome
+
+
+def run_part(film: Film, options: RunOptions, stage_name: str, k: int) -> None:
+    """Do part `k` of a stage's run (`Stage.parts`), as an executor's task elsewhere:
+    planned afresh here; nothing is recorded (the stage's run records the whole)."""
+    stage = stage_by_name(stage_name)
+    ctx = Context(film, options)
+    stage.run_part(ctx, stage.plan(ctx), k)
 
 
 def select_stages(until: str | None = None, only: str | None = None) -> list[Stage]:

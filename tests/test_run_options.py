@@ -133,3 +133,60 @@ def test_force_reaches_the_worker(imported_ws, tmp_path):
     assert "[f] transcribe: up to date" in p.stderr
     after = json.loads((ws / ".casefilm/records/f/subtitles.json").read_text())
     assert after["finished_at"] != before["finished_at"]
+
+
+# --- a film's transcription split by source into cluster tasks ---------------------------
+
+
+@pytest.fixture(scope="module")
+def two_sources_ws(tmp_path_factory) -> Path:
+    """Film `f` of two sources (no master, so the programme is them joined): two ~4 s
+    German espeak-ng clips at 320x180."""
+    ws = tmp_path_factory.mktemp("parts") / "ws"
+    raw = ws / "projects" / "f" / "raw"
+    raw.mkdir(parents=True)
+    media.talking_clip(raw / "anna.mp4", "Guten Tag. Wir planen Dienste mit KI.", size="320x180")
+    media.talking_clip(raw / "ben.mp4", "Der Betriebsrat war früh dabei.", size="320x180",
+                       source="smptebars")
+    write_film(ws, "f", {"title": "T", "sources": [{"id": "anna", "file": "raw/anna.mp4"},
+                                                   {"id": "ben", "file": "raw/ben.mp4"}],
+                         "transcript": {"temperature": 0.0, "onset": "off",
+                                        "hallucination_silence_threshold": None}})
+    return ws
+
+
+def transcript(ws: Path) -> dict:
+    t = json.loads((ws / "projects/f/transcript/asr.json").read_text())
+    t["provenance"].pop("created_at", None)
+    return t
+
+
+def test_transcription_is_split_by_source_over_the_workers(two_sources_ws, tmp_path):
+    """Sequentially the stage transcribes source after source; on two workers each source
+    is a task of its own, and the transcript is the same (recorded time aside). With the
+    real tiny.en (faster-whisper, fast and deterministic on one machine)."""
+    from tests import realmodel
+
+    whisper = ("--backend", "faster-whisper", "--model", str(realmodel.model_dir()))
+    seq = fresh(two_sources_ws, tmp_path / "seq")
+    p = casefilm(seq, "run", "f", "--until", "transcribe", *whisper, check=True)
+    assert "[f] transcribing 7 s in 2 parts, one per source" in p.stderr
+    want = transcript(seq)
+    assert want["provenance"]["parameters"]["parts"] == ["anna", "ben"]
+    spans = json.loads((seq / ".casefilm/cache/f/programme.json").read_text())["spans"]
+    ben = next(s for s in spans if s["id"] == "ben")
+    for seg in want["segments"]:  # every segment lies within one source's stretch
+        assert any(s["start"] <= seg["start"] and seg["end"] <= s["end"] for s in spans)
+    assert not (seq / ".casefilm/cache/f/asr-parts").exists()  # written: the parts are gone
+
+    ws = fresh(two_sources_ws, tmp_path / "cluster")
+    p = casefilm(ws, "run", "f", "--until", "transcribe", *whisper, "--workers", "2",
+                 env=ENV, check=True)
+    err = p.stderr
+    assert "[f] transcribe: 2 parts sent to the cluster (anna, ben)" in err
+    done = [ln.rsplit(" ", 1)[1] for ln in err.splitlines()
+            if ln.startswith("[f] transcribe: part ") and " done on worker " in ln]
+    assert len(done) == 2
+    assert transcript(ws) == want
+    assert ben["start"] > 0
+

@@ -50,12 +50,15 @@ class RunOptions:
 
     def __init__(self, settings: RunSettings | None = None, *,
                  report: Callable[[str], None] = print, _cache: dict | None = None,
-                 **fields: Any):
+                 spread: Callable[[Stage, list[str]], None] | None = None, **fields: Any):
         if settings is not None and fields:
             raise TypeError("give RunSettings or its fields, not both")
         self.settings = settings if settings is not None else RunSettings(**fields)
         self.report = report
         self._cache = {} if _cache is None else _cache
+        # an executor that can do a stage's parts elsewhere (`Stage.parts`) before the
+        # stage runs: the Dask cluster's; None in a local run (the stage does them itself)
+        self.spread = spread
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
         """Build an expensive object (a Whisper model) once per process and run."""
@@ -107,3 +110,9 @@ class Stage(Generic[T]):
     # Dask worker resources the stage wants on a cluster (`pipeline.cluster`), e.g.
     # {"gpu": 1}: honoured when some worker declares it, ignored everywhere else
     resources: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+    # optional: pieces of `run` that an executor may do elsewhere first (a cluster sends
+    # each to a worker of its own); `parts` names them (none: nothing to split), and
+    # `run_part(ctx, plan, k)` does piece k so that `run` finds it done. `run` alone must
+    # still do everything: the pieces are a resumable cache, never the record
+    parts: Callable[[Context, Plan[T]], list[str]] | None = field(default=None, compare=False)
+    run_part: Callable[[Context, Plan[T], int], Any] | None = field(default=None, compare=False)
