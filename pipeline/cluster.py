@@ -10,6 +10,12 @@ workspace is on storage every worker sees), the film id and the run's `RunSettin
 very object a local run uses (stage chain, `--force`, every Whisper option), pickled as it
 is, so no option can be lost on the way.
 
+Parts: a stage may name pieces of its work that can be done elsewhere first
+(`Stage.parts`; the transcribe stage's sources when the programme is them joined). The
+film's task then sends each piece to the cluster as a task of its own (`part_task`, from
+inside the film's task through `worker_client`) and waits; the stage's own run finds them
+done in the film's cache and writes the one record.
+
 Resources: when some workers declare a `gpu` resource (`dask worker --resources gpu=1`),
 a film's chain is cut where a stage's `resources` hint changes (transcribe needs `gpu`),
 into tasks that depend on each other: the transcribe task runs only on a gpu worker, the
