@@ -142,19 +142,24 @@ def _spreader(root: str, film_id: str, settings: RunSettings, pinned: bool):
         where = {"resources": dict(stage.resources)} if pinned and stage.resources else {}
         _publish(f"[{film_id}] {stage.name}: {len(pieces)} parts sent to the cluster "
                  f"({', '.join(pieces)})")
-        with worker_client() as client:
-            futs = [client.submit(part_task, root, film_id, settings, stage.name, k,
-                                  key=f"casefilm-{film_id}-{stage.name}-{k}-{uuid.uuid4().hex[:8]}",
-                                  pure=False, **where)
-                    for k in range(len(pieces))]
-            wait(futs)
-            for piece, fut in zip(pieces, futs):
-                if fut.status == "finished":
-                    _publish(f"[{film_id}] {stage.name}: part {piece} done on worker "
-                             f"{fut.result()}")
-                else:
-                    _publish(f"[{film_id}] {stage.name}: part {piece} failed on the cluster "
-                             f"({fut.status}); the stage does it itself")
+        batch = uuid.uuid4().hex[:8]
+        try:
+            with worker_client() as client:
+                futs = [client.submit(part_task, root, film_id, settings, stage.name, k,
+                                      key=f"casefilm-{film_id}-{stage.name}-{k}-{batch}",
+                                      pure=False, **where)
+                        for k in range(len(pieces))]
+                wait(futs)
+                for piece, fut in zip(pieces, futs):
+                    if fut.status == "finished":
+                        _publish(f"[{film_id}] {stage.name}: part {piece} done on worker "
+                                 f"{fut.result()}")
+                    else:
+                        _publish(f"[{film_id}] {stage.name}: part {piece} failed on the "
+                                 f"cluster ({fut.status}); the stage does it itself")
+        except (OSError, TimeoutError, ValueError) as e:  # the scheduler went away, etc.
+            _publish(f"[{film_id}] {stage.name}: could not send the parts ({type(e).__name__}: "
+                     f"{e}); the stage does them itself")
     return spread
 
 

@@ -163,8 +163,7 @@ def run_local(films: list[Film], options: RunOptions) -> list[FilmOutcome]:
 def run_batch(films: list[Film], options: RunOptions, cluster=None) -> None:
     """Run the stages of `options.settings` for each film, here or on a Dask cluster (the
     same settings, the same chain: `runner.run_film` in both), going on past a failed
-    film; then one error line per
-    failed film and a summary. Exit codes: a single failed film exits with its error's
+    film; then one error line per failed film and a summary. Exit codes: a single failed film exits with its error's
     code; several films with any failed raise BatchFailed (exit 1). With `cluster` (a
     `pipeline.cluster.ClusterSpec`) the films are built on that Dask cluster, reported
     the same way; a scheduler that cannot be reached stops everything before any work."""
