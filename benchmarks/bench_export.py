@@ -29,6 +29,11 @@ figure much less.
    to encode (so the ratio is if anything too high). Goal <= 0.1.
    `--ad-only` measures just this: the full export then already includes the AD track.
 
+5. reproducible threading (issue 19): the one-process ladder of step 1 with the ladder's
+   x264 options (X264_THREADS sliced threads, the same bytes every time) against the same
+   with x264's default frame threads (`--threading-cost`; alone with `--threading-only`):
+   CPU and wall time and the rungs' sizes, RUNS pairs alternating.
+
 Speed figures depend on the machine and its load; the script prints both.
 """
 
@@ -124,6 +129,43 @@ def _description_change(ws: Path) -> float:
     return t
 
 
+def default_threading(r: ladder.Rung, preset: str, crf: int = ladder.CRF) -> dict[str, str]:
+    """The ladder's x264 options with x264's default frame threads (not reproducible)."""
+    o = dict(REPRODUCIBLE(r, preset, crf))
+    o.pop("threads")
+    o["x264-params"] = "open-gop=0"
+    return o
+
+
+REPRODUCIBLE = ladder.x264_options
+
+
+def threading_cost(spec: EncodeSpec, work: Path, runs: int) -> None:
+    """Step 5: the one-process ladder (video, sprite, poster candidates) with reproducible
+    and with default threading, `runs` pairs alternating."""
+    rows = {"reproducible": [], "default": []}
+    for _ in range(runs):
+        for name, opts in (("reproducible", REPRODUCIBLE), ("default", default_threading)):
+            out = work / f"thr-{name}"
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            ladder.x264_options = opts
+            try:
+                wall = timed(lambda: sh([*FF, *ffmpeg.graph_args(*encode.ladder_outputs(spec, out))]),
+                             name)
+            finally:
+                ladder.x264_options = REPRODUCIBLE
+            size = sum(p.stat().st_size for p in out.glob("video-*.mp4"))
+            rows[name].append((CPU[name], wall, size, os.getloadavg()[0]))
+    for name, r in rows.items():
+        print(f"5. ladder, {name:12} threading: " + "; ".join(
+            f"CPU {c:.1f} s wall {w:.1f} s {z / 1e6:.3f} MB (load {l:.1f})" for c, w, z, l in r))
+    rc = sum(x[0] for x in rows["reproducible"]) / sum(x[0] for x in rows["default"])
+    rw = sum(x[1] for x in rows["reproducible"]) / sum(x[1] for x in rows["default"])
+    rz = sum(x[2] for x in rows["reproducible"]) / sum(x[2] for x in rows["default"])
+    print(f"   reproducible / default: CPU {rc:.3f}, wall {rw:.3f}, bytes {rz:.4f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=20)
@@ -131,6 +173,9 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="work in DIR and keep it")
     ap.add_argument("--ad-only", action="store_true",
                     help="only ratio 4 (description-only re-export / full export with AD)")
+    ap.add_argument("--threading-cost", type=int, default=0, metavar="RUNS",
+                    help="also step 5: reproducible vs default x264 threading, RUNS pairs")
+    ap.add_argument("--threading-only", action="store_true", help="only step 5")
     a = ap.parse_args()
     work = a.keep or Path(tempfile.mkdtemp(prefix="bench-export-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -153,6 +198,13 @@ def main() -> None:
     rungs = ladder.select_rungs(1920, 1080, 25.0)
     spec = EncodeSpec(media=str(clip), media_sha256="-", duration_ms=dur_ms, width=1920,
                       height=1080, fps=25.0, has_audio=True, rungs=rungs, preset=a.preset)
+
+    if a.threading_only:
+        threading_cost(spec, work, a.threading_cost or 2)
+        print(f"load after: {os.getloadavg()[0]:.2f}")
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return
 
     if a.ad_only:
         write_ad(ws, FILM)
@@ -244,6 +296,8 @@ def main() -> None:
           f"export {c['export']:.1f}/{c['hand']:.1f} = {c['export'] / c['hand']:.3f}; "
           f"fast path {c['fast']:.1f}/{c['export']:.1f} = {c['fast'] / c['export']:.3f}; "
           f"descriptions {c['desc']:.1f}/{c['export']:.1f} = {c['desc'] / c['export']:.3f}")
+    if a.threading_cost:
+        threading_cost(spec, work, a.threading_cost)
     print(f"load after: {os.getloadavg()[0]:.2f}")
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)

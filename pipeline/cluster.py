@@ -6,8 +6,15 @@ thread each) on this machine. The unit of work is a film's stage chain: one task
 that calls `pipeline.runner.run_film` on a worker, so the runner, with its stage records,
 digests and the film's lock, stays the one place that decides what is up to date and does
 the work. Nothing else is sent: the workspace root (the same path on every machine: the
-workspace is on storage every worker sees), the film id, the stage names and the Whisper
-options.
+workspace is on storage every worker sees), the film id and the run's `RunSettings`, the
+very object a local run uses (stage chain, `--force`, every Whisper option), pickled as it
+is, so no option can be lost on the way.
+
+Parts: a stage may name pieces of its work that can be done elsewhere first
+(`Stage.parts`; the transcribe stage's sources when the programme is them joined). The
+film's task then sends each piece to the cluster as a task of its own (`part_task`, from
+inside the film's task through `worker_client`) and waits; the stage's own run finds them
+done in the film's cache and writes the one record.
 
 Resources: when some workers declare a `gpu` resource (`dask worker --resources gpu=1`),
 a film's chain is cut where a stage's `resources` hint changes (transcribe needs `gpu`),
@@ -37,7 +44,7 @@ from typing import Callable, Iterator
 
 from .errors import CasefilmError, SchedulerUnreachable, WorkerFailed
 # the stage layer only through the runner (RunOptions, Stage are the runner's API)
-from .runner import FilmOutcome, RunOptions, Stage, run_film, stage_by_name
+from .runner import FilmOutcome, RunOptions, RunSettings, Stage, chain, run_film, run_part
 from .workspace import Film, Workspace
 
 TOPIC = "casefilm"  # the scheduler's event topic carrying the workers' progress lines
@@ -89,27 +96,71 @@ def _publish(msg: str) -> None:
         print(msg, flush=True)
 
 
-def film_task(root: str, film_id: str, whisper: dict, stages: list[str], force: list[str],
-              before: FilmReport | None = None) -> FilmReport:
-    """Runs on a worker: the runner's `run_film` for `stages` of one film (waiting for the
-    film's lock if another process holds it). `before` is the report of the film's
-    previous task (its chain cut at a resource change); its failure ends the film."""
+def film_task(root: str, film_id: str, settings: RunSettings,
+              before: FilmReport | None = None, pinned: bool = False) -> FilmReport:
+    """Runs on a worker: the runner's `run_film` for one film with `settings` as the CLI
+    made them (waiting for the film's lock if another process holds it). `before` is the
+    report of the film's previous task (its chain cut at a resource change); its failure
+    ends the film. `pinned`: the cluster has gpu workers (parts go where their stage's
+    resources say)."""
     if before is not None and before.error:
         return before
-    options = RunOptions(**whisper, report=_publish, _cache=_WORKER_CACHE)
-    _publish(f"[{film_id}] on worker {_worker_name()}: {', '.join(stages)}")
+    options = RunOptions(settings, report=_publish, _cache=_WORKER_CACHE,
+                         spread=_spreader(root, film_id, settings, pinned))
+    names = [s.name for s in chain(settings)]
+    _publish(f"[{film_id}] on worker {_worker_name()}: {', '.join(names)}")
     manifest = Path(root) / "projects" / film_id / "film.yaml"
     if not manifest.is_file():  # the workspace is not where the client has it
         return FilmReport(film_id, list(before.worked if before else []),
                           f"{manifest} not found on this worker: the workspace must be "
                           f"mounted at the same path on every machine", 2, _worker_name())
     film = Workspace.resolve(root).film(film_id)
-    outcome = run_film(film, options, [stage_by_name(s) for s in stages], set(force))
+    outcome = run_film(film, options)
     worked = [*(before.worked if before else []), *outcome.worked]
     if outcome.error is None:
         return FilmReport(film_id, worked, worker=_worker_name())
     return FilmReport(film_id, worked, outcome.error.line(), outcome.error.exit_code,
                       _worker_name())
+
+
+def part_task(root: str, film_id: str, settings: RunSettings, stage: str, k: int) -> str:
+    """Runs on a worker: part `k` of `stage` of one film (`runner.run_part`), e.g. one
+    source's transcription; its result lands in the film's cache for the stage's run."""
+    options = RunOptions(settings, report=_publish, _cache=_WORKER_CACHE)
+    run_part(Workspace.resolve(root).film(film_id), options, stage, k)
+    return _worker_name()
+
+
+def _spreader(root: str, film_id: str, settings: RunSettings, pinned: bool):
+    """`RunOptions.spread` on a worker: a stage's parts as tasks of their own, from inside
+    the film's task (`worker_client` gives its thread back while it waits), so they run on
+    every free worker at once. A part that fails is left to the stage's run, which does
+    whatever is not done and fails there with the film's usual error line."""
+    def spread(stage: Stage, pieces: list[str]) -> None:
+        from distributed import wait, worker_client
+
+        where = {"resources": dict(stage.resources)} if pinned and stage.resources else {}
+        _publish(f"[{film_id}] {stage.name}: {len(pieces)} parts sent to the cluster "
+                 f"({', '.join(pieces)})")
+        batch = uuid.uuid4().hex[:8]
+        try:
+            with worker_client() as client:
+                futs = [client.submit(part_task, root, film_id, settings, stage.name, k,
+                                      key=f"casefilm-{film_id}-{stage.name}-{k}-{batch}",
+                                      pure=False, **where)
+                        for k in range(len(pieces))]
+                wait(futs)
+                for piece, fut in zip(pieces, futs):
+                    if fut.status == "finished":
+                        _publish(f"[{film_id}] {stage.name}: part {piece} done on worker "
+                                 f"{fut.result()}")
+                    else:
+                        _publish(f"[{film_id}] {stage.name}: part {piece} failed on the "
+                                 f"cluster ({fut.status}); the stage does it itself")
+        except (OSError, TimeoutError, ValueError) as e:  # the scheduler went away, etc.
+            _publish(f"[{film_id}] {stage.name}: could not send the parts ({type(e).__name__}: "
+                     f"{e}); the stage does them itself")
+    return spread
 
 
 def chain_parts(stages: list[Stage], pinned: bool) -> list[tuple[list[Stage], dict]]:
@@ -183,17 +234,17 @@ def _gpu_workers(client) -> tuple[list[str], list[str]]:
     return gpu, sorted(a for a in workers if a not in gpu)
 
 
-def run_films(client, films: list[Film], options: RunOptions, stages: list[Stage],
-              force: set[str], report: Callable[[str], None]) -> list[FilmOutcome]:
-    """Build `films` on the cluster behind `client`: one chain of tasks per film, all
-    films at once (as many at a time as there are worker threads). Progress lines from
-    the workers go to `report` as they arrive; returns the outcomes in `films` order."""
+def run_films(client, films: list[Film], settings: RunSettings,
+              report: Callable[[str], None]) -> list[FilmOutcome]:
+    """Build `films` with `settings` on the cluster behind `client`: one chain of tasks
+    per film, all films at once (as many at a time as there are worker threads). Each
+    task gets `settings` itself, its `stages` narrowed to its part of the chain. Progress
+    lines from the workers go to `report` as they arrive; returns the outcomes in `films`
+    order."""
     from distributed import as_completed
 
-    whisper = {"model": options.model, "model_name": options.model_name,
-               "device": options.device}
     gpu, plain = _gpu_workers(client)
-    parts = chain_parts(stages, pinned=bool(gpu))
+    parts = chain_parts(chain(settings), pinned=bool(gpu))
     if gpu:
         report(f"cluster: transcription pinned to {len(gpu)} gpu worker(s): {', '.join(gpu)}")
     client.subscribe_topic(TOPIC, lambda event: report(str(event[1])))
@@ -205,10 +256,11 @@ def run_films(client, films: list[Film], options: RunOptions, stages: list[Stage
             for i, (part, resources) in enumerate(parts):
                 where: dict = {"resources": resources} if resources else (
                     {"workers": plain, "allow_other_workers": True} if gpu and plain else {})
+                part_settings = settings.model_copy(
+                    update={"stages": tuple(s.name for s in part)})
                 fut = client.submit(
-                    film_task, str(film.ws.root), film.id, whisper, [s.name for s in part],
-                    sorted(force), fut, key=f"casefilm-{film.id}-{i}-{batch}", pure=False,
-                    **where)
+                    film_task, str(film.ws.root), film.id, part_settings, fut, bool(gpu),
+                    key=f"casefilm-{film.id}-{i}-{batch}", pure=False, **where)
             last[fut] = film.id
             report(f"[{film.id}] sent to the cluster")
         outcomes: dict[str, FilmOutcome] = {}

@@ -21,7 +21,7 @@ from . import locks, preflight, records
 from .errors import CasefilmError, FilmLocked, InternalError, Pending, StageOrderError, UnknownStage
 from .fsutil import sweep_temporaries
 from .stages import STAGES
-from .stages.base import Context, Plan, RunOptions, Stage
+from .stages.base import Context, Plan, RunOptions, RunSettings, Stage
 from .workspace import Film, Workspace
 
 STAGE_NAMES = [s.name for s in STAGES]
@@ -112,6 +112,9 @@ def run_stage(ctx: Context, stage: Stage, *, force: bool = False) -> bool:
     ctx.report(f"{stage.name}: running ({reason})")
     t0 = time.monotonic()
     try:
+        if stage.parts is not None and ctx.options.spread is not None:
+            if len(pieces := stage.parts(ctx, plan)) > 1:
+                ctx.options.spread(stage, pieces)  # done elsewhere first; `run` picks them up
         result = stage.run(ctx, plan)
     except BaseException as e:
         msg = e.line() if isinstance(e, CasefilmError) else f"{type(e).__name__}: {e}"
@@ -146,12 +149,26 @@ class FilmOutcome:
         return isinstance(self.error, FilmLocked)
 
 
-def run_film(film: Film, options: RunOptions, stages: list[Stage],
-             force: set[str] = frozenset(), *, wait: bool = True) -> FilmOutcome:
-    """Run `stages` for `film` under its lock. While another process holds the lock this
+def chain(settings: RunSettings) -> list[Stage]:
+    """The stages `settings` name, in pipeline order (every stage when it names none);
+    UnknownStage for a name that is none."""
+    for name in [*(settings.stages or ()), *settings.force]:
+        stage_by_name(name)
+    if settings.stages is None:
+        return list(STAGES)
+    return [s for s in STAGES if s.name in settings.stages]
+
+
+def run_film(film: Film, options: RunOptions, stages: list[Stage] | None = None,
+             force: set[str] | None = None, *, wait: bool = True) -> FilmOutcome:
+    """Run the stages of `options.settings` (or `stages`, and `force` instead of the
+    settings' `force`) for `film` under its lock: the one entry point of every executor,
+    in this process and on a cluster worker. While another process holds the lock this
     waits for it (said once), or with `wait=False` returns at once with a `FilmLocked`
     error and nothing touched. Leftover temporaries of a killed run are swept only under
     the lock, so a running writer's are never."""
+    stages = chain(options.settings) if stages is None else stages
+    force = options.settings.force if force is None else force
     ctx = Context(film, options)
     outcome = FilmOutcome(film.id, [])
     lock = locks.FilmLock(film.ws.state, film.id)
@@ -182,7 +199,16 @@ def run_film(film: Film, options: RunOptions, stages: list[Stage],
     return outcome
 
 
+def run_part(film: Film, options: RunOptions, stage_name: str, k: int) -> None:
+    """Do part `k` of a stage's run (`Stage.parts`), as an executor's task elsewhere:
+    planned afresh here; nothing is recorded (the stage's run records the whole)."""
+    stage = stage_by_name(stage_name)
+    ctx = Context(film, options)
+    stage.run_part(ctx, stage.plan(ctx), k)
+
+
 def select_stages(until: str | None = None, only: str | None = None) -> list[Stage]:
+    """The chain of `--until STAGE` (every stage up to it) or of one stage (`only`)."""
     if only:
         return [stage_by_name(only)]
     if until:

@@ -94,7 +94,27 @@ def current(film: TranscriptStore) -> Transcript | None:
 
 
 def has_human_work(film: TranscriptStore) -> bool:
+    """Whether revisions exist: work a machine run never replaces. Not every revision is
+    a person's: a conform is made from the source transcripts (see `describe`)."""
     return bool(revision_numbers(film))
+
+
+STATUS_WORDS = {"auto": "not reviewed", "in_review": "in review", "reviewed": "reviewed"}
+
+
+def describe(t: Transcript) -> str:
+    """Which transcript `t` is, in words that follow its provenance, for notes and status
+    lines: "the conformed transcript (revision 1, not reviewed)", "the reviewed transcript
+    (revision 3 by Anna)", "the machine transcript (openai-whisper)"."""
+    p = t.provenance
+    by = f" by {p.editor}" if p.editor else ""
+    if t.revision == 0:
+        return f"the machine transcript ({p.backend})"
+    if p.backend == "conform":
+        return f"the conformed transcript (revision {t.revision}{by}, {STATUS_WORDS[p.status]})"
+    if p.status == "auto":
+        return f"the transcript of revision {t.revision}{by} ({p.backend}, not reviewed)"
+    return f"the {STATUS_WORDS[p.status]} transcript (revision {t.revision}{by})"
 
 
 def dump(t: Transcript) -> str:

@@ -15,23 +15,24 @@ SRT = ("1\n00:00:00,200 --> 00:00:01,500\nGuten Tag.\n\n"
        "2\n00:00:01,600 --> 00:00:02,800\nWir planen Dienste.\n")
 
 
-def clip(d: Path, seconds: float = 3) -> Path:
-    """`seconds` s of static SMPTE bars (320x180) with a 440 Hz tone. Static, so the 180p
-    rung's encode stays far below its VBV cap: libx264 (frame threads) is bit-reproducible
-    only then (see docs/cluster.md)."""
-    return media.video(d / f"bars-{seconds}.mp4", seconds, size="320x180", source="smptebars",
-                       tone=True)
+def clip(d: Path, seconds: float = 3, size: str = "320x180") -> Path:
+    """`seconds` s of moving testsrc2 at `size` with a 440 Hz tone. Moving, so the rungs'
+    encodes run into their VBV caps: the case in which libx264's default frame threads gave
+    different bytes on every run (issue 19; see docs/delivery.md)."""
+    return media.video(d / f"testsrc2-{size}-{seconds}.mp4", seconds, size=size,
+                       source="testsrc2", tone=True)
 
 
-def make_films(ws: Path, source: Path, ids: list[str]) -> None:
-    """Films `ids`, each with a copy of `source` as its one source and the imported SRT."""
+def make_films(ws: Path, source: Path, ids: list[str], **extra) -> None:
+    """Films `ids`, each with a copy of `source` as its one source and the imported SRT
+    (and `extra` film.yaml keys)."""
     for fid in ids:
         raw = ws / "projects" / fid / "raw"
         raw.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, raw / "clip.mp4")
         (raw / "vendor.srt").write_text(SRT, encoding="utf-8")
         write_film(ws, fid, {"title": f"Film {fid}", "sources": [{"id": "a", "file": "raw/clip.mp4"}],
-                             "transcript": {"import": "raw/vendor.srt"}})
+                             "transcript": {"import": "raw/vendor.srt"}, **extra})
 
 
 # JSON keys that hold times (or the digest of a file that holds one): a cluster run and a

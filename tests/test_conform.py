@@ -247,7 +247,8 @@ def test_round_trip_through_the_otio_api(workspace, media):
     m["master"] = "fine_cut.mp4"
     film.manifest_path.write_text(yaml.safe_dump(m, allow_unicode=True), encoding="utf-8")
     run = casefilm(workspace, "run", "f", "--until", "subtitles", check=True)
-    assert "kept the human transcript (revision 2)" in run.stderr
+    assert "kept the conformed transcript (revision 2" in run.stderr
+    assert "human" not in run.stderr
     cues = json.loads((workspace / "subtitles" / "f" / "cues.json").read_text())["cues"]
     bursts = [b for b in speech_bursts(master) if b[1] - b[0] >= 150]
     for on, off in bursts:  # every stretch of speech starts with a word of the transcript
@@ -363,3 +364,70 @@ def test_an_export_leaves_the_edit_lists_and_cuts_alone(tmp_path):
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert left == ["clips/c1-9x16.mp4", "index.html", "roughcut.edl", "roughcut.mp4",
                     "roughcut.otio"]
+
+
+# --- issue 19: conform on sources `casefilm edit transcribe` has not imported yet --------
+
+
+def _unimported(workspace, media):
+    """The film with its rough cut exported, then its source transcript stores removed: the
+    state after film.yaml declares sources[].transcript files but before `edit transcribe`."""
+    film = make_film(workspace, media)
+    write_edit(film, media)
+    casefilm(workspace, "edit", "export", "f", check=True)
+    imported_words = [(w.text, w.start, w.end)
+                      for w in conform.build(film, film.export_dir / "roughcut.otio")[0].words]
+    import shutil
+
+    shutil.rmtree(film.transcript_dir / "sources")
+    return film, film.export_dir / "roughcut.otio", imported_words
+
+
+def test_conform_imports_declared_source_transcripts_on_the_way(workspace, media):
+    film, rough, want = _unimported(workspace, media)
+    dry = casefilm(workspace, "conform", "f", str(rough), "--dry-run", check=True)
+    assert "[f/anna] would import its sources[].transcript file" in dry.stderr
+    assert not (film.transcript_dir / "sources").exists()  # a dry run writes nothing
+
+    proc = casefilm(workspace, "conform", "f", str(rough), "--editor", "Eva", check=True)
+    for sid in ("anna", "ben"):
+        assert f"[f/{sid}] imported its sources[].transcript file" in proc.stderr
+        st = sources.store(film, sid)  # imported as `edit transcribe` would have
+        assert transcripts.asr_path(st).is_file() and not transcripts.has_human_work(st)
+        assert sources.current(film, sid).provenance.backend.startswith("import:")
+    t = transcripts.current(film)
+    assert [(w.text, w.start, w.end) for w in t.words] == want and want
+    assert t.provenance.parameters["imported"] == ["anna", "ben"]
+    assert "no transcript" not in proc.stderr
+    # the import is what `edit transcribe` makes: it finds them up to date
+    again = casefilm(workspace, "edit", "transcribe", "f", check=True)
+    assert again.stderr.count("up to date") == 2
+
+
+def test_conform_with_an_untranscribed_source_fails_and_writes_nothing(workspace, media):
+    film, rough, _ = _unimported(workspace, media)
+    m = yaml.safe_load(film.manifest_path.read_text())
+    del m["sources"][1]["transcript"]  # ben: neither a transcript nor a file
+    film.manifest_path.write_text(yaml.safe_dump(m, allow_unicode=True), encoding="utf-8")
+    before = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    proc = casefilm(workspace, "conform", "f", str(rough))
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {film.manifest_path}: sources: ")
+    assert "source 'ben' of the edit list has no transcript yet" in lines[0]
+    assert "run `casefilm edit transcribe f --source ben`" in lines[0]
+    assert "'anna'" not in lines[0]  # anna's file is declared: it would be imported
+    after = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    assert after == before  # nothing written: no import of anna, no revision
+
+
+def test_a_conform_is_not_called_human_work(workspace, media):
+    film, rough, _ = _unimported(workspace, media)
+    casefilm(workspace, "conform", "f", str(rough), "--editor", "Eva", check=True)
+    t = transcripts.current(film)
+    assert t.provenance.backend == "conform" and t.provenance.status == "auto"
+    assert transcripts.describe(t) == "the conformed transcript (revision 1 by Eva, not reviewed)"
+    run = casefilm(workspace, "run", "f", "--until", "transcribe", check=True)
+    assert ("[f] transcribe: kept the conformed transcript (revision 1 by Eva, not reviewed); "
+            "no machine run replaces it") in run.stderr
+    assert "human" not in run.stderr

@@ -174,7 +174,7 @@ def test_reviewed_transcript_is_never_replaced(workspace, talking, tiny_model):
     rev = transcripts.write_revision(film, edited, base=0)
     before = rev.read_bytes(), (film_dir / "transcript/asr.json").read_bytes()
     p = casefilm(workspace, "transcribe", "f", "--force", "--model", str(tiny_model), check=True)
-    assert "kept the human transcript (revision 1)" in p.stderr
+    assert "kept the reviewed transcript (revision 1 by Anna)" in p.stderr
     assert (rev.read_bytes(), (film_dir / "transcript/asr.json").read_bytes()) == before
     assert transcripts.current_path(film) == rev
 

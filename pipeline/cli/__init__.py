@@ -25,9 +25,11 @@ Where to add things:
 - a stage: it gets a command of its name automatically (`STAGE_COMMANDS` below); a stage
   with subcommands of its own is a `common.StageGroup` in its group's module, listed in
   `STAGE_GROUPS`;
-- an option every run shares (e.g. `--backend`, `--scheduler/--workers`): a decorator in
-  `common.py` beside `whisper_options`, its value carried into `RunOptions` by
-  `CliContext.options`;
+- an option every run shares (e.g. `--backend`): a decorator in `common.py` beside
+  `whisper_options` and a field of `RunSettings` (`pipeline/stages/base.py`, the one
+  source of its default), its value carried there by `CliContext.options`; local and Dask
+  runs both get that one settings object (`tests/test_run_options.py` sends each option
+  through `--workers 1`: add a test for a new one);
 - a film list: `@film_selection` and `obj.films(films, all_)`, which reports every
   selection error before any work.
 

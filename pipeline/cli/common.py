@@ -16,8 +16,8 @@ import click
 
 from .. import __version__
 from ..errors import BatchFailed, CasefilmError, InputError, InternalError
-from ..runner import FilmOutcome, run_film, select_stages, stage_by_name
-from ..stages.base import RunOptions, Stage
+from ..runner import FilmOutcome, chain, run_film, stage_by_name
+from ..stages.base import RunOptions, RunSettings
 from ..workspace import Film, Workspace
 
 
@@ -62,11 +62,12 @@ class CliContext:
             raise InputError(f"no films in {ws.projects} (expected projects/<film>/film.yaml)")
         return [ws.film(i) for i in chosen]
 
-    def options(self, model: str | None = None, model_name: str | None = None,
-                device: str | None = None, backend: str | None = None) -> RunOptions:
-        """The run options of this invocation, from the common options' values."""
-        return RunOptions(model=model, model_name=model_name, device=device, backend=backend,
-                          report=report)
+    def options(self, **given) -> RunOptions:
+        """The run options of this invocation: `RunSettings` from the options the user
+        gave (those left as None are left out, so the defaults stay RunSettings' own),
+        with progress lines going to stderr."""
+        settings = RunSettings(**{k: v for k, v in given.items() if v is not None})
+        return RunOptions(settings, report=report)
 
 
 pass_cli = click.make_pass_decorator(CliContext)
@@ -141,39 +142,39 @@ def cluster_spec(scheduler: str | None, workers: int | None):
 
 # --- batches ----------------------------------------------------------------------------
 
-def run_local(films: list[Film], options: RunOptions, stages: list[Stage],
-              force: set[str] = frozenset()) -> list[FilmOutcome]:
+def run_local(films: list[Film], options: RunOptions) -> list[FilmOutcome]:
     """The films one after the other in this process. A film another process is building
     (its lock is held) is put off until the others are done, then waited for; the runner
     then finds it up to date instead of building it twice."""
     outcomes = {}
     later = []
     for f in films:
-        o = run_film(f, options, stages, force, wait=False)
+        o = run_film(f, options, wait=False)
         if o.locked:
             report(f"[{f.id}] {o.error.line()}: coming back to it after the other films")
             later.append(f)
         else:
             outcomes[f.id] = o
     for f in later:
-        outcomes[f.id] = run_film(f, options, stages, force, wait=True)
+        outcomes[f.id] = run_film(f, options, wait=True)
     return [outcomes[f.id] for f in films]
 
 
-def run_batch(films: list[Film], options: RunOptions, stages: list[Stage],
-              force: set[str] = frozenset(), cluster=None) -> None:
-    """Run `stages` for each film, going on past a failed film; then one error line per
-    failed film and a summary. Exit codes: a single failed film exits with its error's
+def run_batch(films: list[Film], options: RunOptions, cluster=None) -> None:
+    """Run the stages of `options.settings` for each film, here or on a Dask cluster (the
+    same settings, the same chain: `runner.run_film` in both), going on past a failed
+    film; then one error line per failed film and a summary. Exit codes: a single failed film exits with its error's
     code; several films with any failed raise BatchFailed (exit 1). With `cluster` (a
     `pipeline.cluster.ClusterSpec`) the films are built on that Dask cluster, reported
     the same way; a scheduler that cannot be reached stops everything before any work."""
+    chain(options.settings)  # an unknown stage name: before any film is touched
     if cluster is None:
-        outcomes = run_local(films, options, stages, force)
+        outcomes = run_local(films, options)
     else:
         from .. import cluster as dask_cluster
 
         with dask_cluster.connect(cluster, report) as client:
-            outcomes = dask_cluster.run_films(client, films, options, stages, force, report)
+            outcomes = dask_cluster.run_films(client, films, options.settings, report)
     failed = [o for o in outcomes if o.error]
     for o in failed:
         click.echo(f"error: [{o.film}] {o.error.line()}", err=True)
@@ -198,8 +199,8 @@ def stage_command(name: str) -> click.Command:
     @click.option("--force", is_flag=True, help="Redo even if up to date.")
     @pass_cli
     def command(obj: CliContext, films, all_, force, **whisper) -> None:
-        run_batch(obj.films(films, all_), obj.options(**whisper), select_stages(only=name),
-                  {name} if force else set())
+        run_batch(obj.films(films, all_),
+                  obj.options(**whisper, stages=(name,), force={name} if force else None))
 
     if name == "transcribe":
         command = whisper_options(command)

@@ -112,6 +112,9 @@ def conform(obj: CliContext, film: str, edit_file: Path, editor: str | None, sup
     res = conform_mod.conform(f, edit_file, editor=editor, supersede=supersede,
                               allow_unknown=allow_unknown, dry_run=dry_run)
     t = res.transcript
+    for sid in t.provenance.parameters["imported"]:
+        click.echo(f"[{f.id}/{sid}] {'would import' if dry_run else 'imported'} its "
+                   "sources[].transcript file (as `casefilm edit transcribe` does)", err=True)
     for u in res.untranscribed:
         click.echo(f"[{f.id}] for review: {timecode.vtt(u['start'])}–{timecode.vtt(u['end'])} "
                    f"({u['item']}): {u['reason']}", err=True)

@@ -32,8 +32,10 @@ def run(obj: CliContext, films, all_, until, force, model, model_name, device, b
     """Run the pipeline for FILMS (or --all), doing only what is not up to date: here,
     on a local Dask cluster (--workers N) or on a Dask scheduler (--scheduler)."""
     spec = cluster_spec(scheduler, workers)
-    run_batch(obj.films(films, all_), obj.options(model, model_name, device, backend),
-              select_stages(until=until), set(force), cluster=spec)
+    stages = tuple(s.name for s in select_stages(until=until)) if until else None
+    options = obj.options(model=model, model_name=model_name, device=device, backend=backend,
+                          stages=stages, force=frozenset(force) or None)
+    run_batch(obj.films(films, all_), options, cluster=spec)
 
 
 @click.command()
@@ -74,12 +76,12 @@ def status(obj: CliContext, films) -> None:
 @pass_cli
 def demo(obj: CliContext, directory, model, model_name) -> None:
     """Build a workspace with a synthetic German case film in DIRECTORY and run it all."""
-    options = obj.options(model, model_name)
+    options = obj.options(model=model, model_name=model_name)
     spec = asr.resolve_model(model, model_name, None, None)
     # load the model first: without one the demo stops at once with one line
-    options.cached(("whisper", spec, options.device), lambda: asr.load_model(spec))
+    options.cached(("whisper", spec, options.settings.device), lambda: asr.load_model(spec))
     ws, film_id = build_demo(directory, report=report)
-    run_batch([ws.film(film_id)], options, select_stages())
+    run_batch([ws.film(film_id)], options)
     rep = reports(ws, film_id)
     root = ws.root
     click.echo(f"\nDemo finished. Look at:\n"

@@ -157,12 +157,23 @@ def _rung(name: str, w: int, h: int, fps: float, rate: int) -> Rung:
                 bufsize_kbps=2 * rate, level=level)
 
 
+# libx264 threading: sliced threads, a fixed number of them. With x264's default frame
+# threads the VBV cap (-maxrate/-bufsize) makes each frame's rate control read the running
+# size estimates of the frames other threads are still encoding, so the bitstream depends
+# on thread timing: the same command gave six different streams in six runs (docs/
+# delivery.md, "Same bytes every time"). Slices are encoded in parallel but the rate
+# control sees only finished frames, and a fixed count (not x264's default of 1.5 x the
+# cores) makes the stream the same on any machine.
+X264_THREADS = 4
+
+
 def x264_options(rung: Rung, preset: str, crf: int = CRF) -> dict[str, str]:
     """Per-output encoder options for one rung (ffmpeg option name without the dash ->
-    value): H.264 High, capped CRF, 2 s closed GOPs.
+    value): H.264 High, capped CRF, 2 s closed GOPs, reproducible threading.
 
     Keyframes are forced by time (every GOP_SECONDS), scene cuts do not add any, so every
-    rung has IDR frames at exactly the same times.
+    rung has IDR frames at exactly the same times. X264_THREADS sliced threads make the
+    same input give the same bytes on every run and machine (see X264_THREADS).
     """
     g = str(rung.gop_frames)
     return {
@@ -171,7 +182,8 @@ def x264_options(rung: Rung, preset: str, crf: int = CRF) -> dict[str, str]:
         "maxrate": f"{rung.maxrate_kbps}k", "bufsize": f"{rung.bufsize_kbps}k",
         "g": g, "keyint_min": g, "sc_threshold": "0",
         "force_key_frames": f"expr:gte(t,n_forced*{GOP_SECONDS})",
-        "x264-params": "open-gop=0",
+        "threads": str(X264_THREADS),
+        "x264-params": "open-gop=0:sliced-threads=1",
     }
 
 

@@ -32,7 +32,8 @@ from ..audio.loudness import Loudness, LoudnormReport  # noqa: F401  (part of th
 from ..models import Ms, Strict
 from .ladder import AUDIO_KBPS, CRF, Rung
 
-ENCODE_VERSION = 3  # bump when the encode recipe changes in a way settings do not show
+ENCODE_VERSION = 4  # bump when the encode recipe changes in a way settings do not show
+# (4: reproducible x264 threading, ladder.X264_THREADS sliced threads)
 
 # --- the encode ----------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from .. import timecode, transcripts
+from .. import ffmpeg, timecode, transcripts
 from ..errors import ManifestError, Pending, ReviewedTranscriptError
 from ..fsutil import sha256_file
 from ..manifest import Chapter, Source, rewrite
@@ -246,7 +246,9 @@ def build(film: Film, edit_file: Path, *, allow_unknown: bool = False
     edit_file = Path(edit_file)
     tl = interchange.read(edit_file, _fps_hint(film))
     evs, track = events(film, tl, edit_file, allow_unknown=allow_unknown)
-    cache: dict[str, tuple[Transcript, list[SourceWord]] | None] = {}
+    found, imported = source_transcripts(film, evs)
+    cache = {sid: (t, source_words(t, next(s for s in film.manifest.sources if s.id == sid).speaker))
+             for sid, t in found.items() if t is not None}
     segments: list[Segment] = []
     untranscribed: list[dict] = []
     used: dict[str, Transcript] = {}
@@ -256,15 +258,10 @@ def build(film: Film, edit_file: Path, *, allow_unknown: bool = False
                                   "reason": ev.reason})
             continue
         if ev.source_id not in cache:
-            t = sources.current(film, ev.source_id)
-            src = next(s for s in film.manifest.sources if s.id == ev.source_id)
-            cache[ev.source_id] = None if t is None else (t, source_words(t, src.speaker))
-        hit = cache[ev.source_id]
-        if hit is None:
             untranscribed.append({"start": ev.rec_in, "end": ev.rec_out, "item": ev.label,
-                                  "reason": f"source {ev.source_id!r} has no transcript"})
+                                  "reason": f"source {ev.source_id!r} has no audio"})
             continue
-        t, words = hit
+        t, words = cache[ev.source_id]
         used[ev.source_id] = t
         segments += map_words(ev, words, t)
     segments = [s.model_copy(update={"id": i}) for i, s in enumerate(segments)]
@@ -282,10 +279,45 @@ def build(film: Film, edit_file: Path, *, allow_unknown: bool = False
                        "src_out": e.src_out, "rec_in": e.rec_in, "rec_out": e.rec_out}
                       for e in evs if e.source_id is not None],
             "untranscribed": untranscribed,
+            "imported": imported,
         },
         tool_versions={"opentimelineio": otio.__version__})
     return Transcript(film=film.id, language=m.language, duration_ms=duration,
                       segments=segments, provenance=prov), evs
+
+
+def source_transcripts(film: Film, evs: list[Event]) -> tuple[dict[str, Transcript | None],
+                                                                 list[str]]:
+    """The current transcript of every source the events use, and which of them are read
+    from their declared `sources[].transcript` file because `casefilm edit transcribe` has
+    not imported it yet (nothing is written here; `conform` writes them as that command
+    would). A source with neither a transcript nor a file is a ManifestError naming every
+    such source and the command that transcribes them; one without an audio stream has
+    nothing to transcribe and maps to None (its clips are listed for review)."""
+    found: dict[str, Transcript | None] = {}
+    imported: list[str] = []
+    lacking: list[str] = []
+    for sid in dict.fromkeys(e.source_id for e in evs if e.source_id is not None):
+        t = sources.current(film, sid)
+        _, src = sources.source(film, sid)
+        if t is None and src.transcript is not None:
+            t = sources.read_declared(film, sid)
+            imported.append(sid)
+        elif t is None:
+            path = film.resolve_media(src.file)
+            if ffmpeg.media_info(path, film.ws.digests.digest(path)).audio is not None:
+                lacking.append(sid)
+        found[sid] = t
+    if lacking:
+        many = len(lacking) > 1
+        raise ManifestError(
+            film.manifest_path, "sources",
+            f"source{'s' if many else ''} {', '.join(repr(x) for x in lacking)} of the edit "
+            f"list {'have' if many else 'has'} no transcript yet and no sources[].transcript "
+            f"file; run `casefilm edit transcribe {film.id}"
+            f"{''.join(f' --source {x}' for x in lacking)}` (or declare the file), then "
+            "conform again")
+    return found, imported
 
 
 def _fps_hint(film: Film) -> float:
@@ -421,6 +453,10 @@ def write_manifest(film: Film, new_text: str) -> Path:
 # --- the command ------------------------------------------------------------------------
 
 
+def _no_whisper():
+    raise AssertionError("conform imports declared transcript files only; it never runs Whisper")
+
+
 def conform(film: Film, edit_file: Path, *, editor: str | None = None, supersede: bool = False,
             allow_unknown: bool = False, dry_run: bool = False) -> ConformResult:
     """Make and write the programme transcript from `edit_file` (see module doc). Every
@@ -448,6 +484,8 @@ def conform(film: Film, edit_file: Path, *, editor: str | None = None, supersede
     new_manifest = chapters_text(film, chapters) if chapters is not None else None
     if dry_run:
         return ConformResult(t, None, params["untranscribed"], notes)
+    for sid in params["imported"]:  # as `casefilm edit transcribe` would: no Whisper run
+        sources.transcribe_source(film, sid, load_model=_no_whisper)
     path = transcripts.write_revision(film, t, base=latest)
     backup = write_manifest(film, new_manifest) if new_manifest is not None else None
     return ConformResult(transcripts.read(path), path, params["untranscribed"], notes, backup)

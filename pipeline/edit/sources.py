@@ -97,9 +97,7 @@ def transcribe_source(film: Film, source_id: str, *, load_model: Callable[[], tu
     info = ffmpeg.media_info(path, digest)
     m = film.manifest
     if imp is not None:
-        names = {s.name: s.id for s in m.speakers} | {s.id: s.id for s in m.speakers}
-        t = read_transcript(imp, film=film.id, language=m.language, duration_ms=info.duration_ms,
-                            speakers=names, field=f"sources.{i}.transcript")
+        t = _read_import(film, i, imp, info.duration_ms)
         action, detail = "imported", f"{len(t.segments)} segments from {imp.name} (no Whisper run)"
     else:
         if info.audio is None:
@@ -114,11 +112,35 @@ def transcribe_source(film: Film, source_id: str, *, load_model: Callable[[], tu
                                           report=report, resume_dir=_chunks_dir(film, src),
                                           audio_digest=digest)
         action, detail = "transcribed", f"{len(t.segments)} segments, {len(t.words)} words"
+    transcripts.write_machine(st, _as_source(t, src, digest, imp_digest))
+    shutil.rmtree(_chunks_dir(film, src), ignore_errors=True)  # written: not needed any more
+    return Outcome(src.id, action, detail)
+
+
+def _read_import(film: Film, i: int, imp: Path, duration_ms: int) -> Transcript:
+    m = film.manifest
+    names = {s.name: s.id for s in m.speakers} | {s.id: s.id for s in m.speakers}
+    return read_transcript(imp, film=film.id, language=m.language, duration_ms=duration_ms,
+                           speakers=names, field=f"sources.{i}.transcript")
+
+
+def _as_source(t: Transcript, src: Source, digest: str, imp_digest: str | None) -> Transcript:
+    """`t` as source `src`'s machine original: its default speaker, the digests it came from."""
     segs = [s if s.speaker else s.model_copy(update={"speaker": src.speaker}) for s in t.segments]
     params = {**t.provenance.parameters, "source": src.id, "source_sha256": digest,
               "import_sha256": imp_digest}
-    t = t.model_copy(update={"segments": segs, "provenance": t.provenance.model_copy(
+    return t.model_copy(update={"segments": segs, "provenance": t.provenance.model_copy(
         update={"parameters": params})})
-    transcripts.write_machine(st, t)
-    shutil.rmtree(_chunks_dir(film, src), ignore_errors=True)  # written: not needed any more
-    return Outcome(src.id, action, detail)
+
+
+def read_declared(film: Film, source_id: str) -> Transcript:
+    """Source `source_id`'s declared transcript file (`sources[].transcript`) read as
+    `transcribe_source` would import it, without writing anything (a dry run's view)."""
+    i, src = source(film, source_id)
+    path = film.resolve_media(src.file)
+    ffmpeg.check_file(path, f"sources.{i}.file")
+    imp = film.resolve_media(src.transcript)
+    check_import(imp, f"sources.{i}.transcript")
+    digest = film.ws.digests.digest(path)
+    t = _read_import(film, i, imp, ffmpeg.media_info(path, digest).duration_ms)
+    return _as_source(t, src, digest, film.ws.digests.digest(imp))

@@ -19,26 +19,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
 
 from ..workspace import Film
 
 T = TypeVar("T")
 
 
-@dataclass
-class RunOptions:
-    """Options of one invocation, shared by all films of a batch."""
+class RunSettings(BaseModel):
+    """What one invocation asks for, shared by all films of a batch: typed, frozen and
+    picklable, so the very same object reaches a stage in the `casefilm` process and on a
+    Dask worker (`pipeline.cluster` sends it as it is). The one source of defaults: the
+    CLI leaves out what the user did not give. `None` means "film.yaml, else the default"
+    (see `pipeline.asr.resolve_model`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     model: str | None = None  # Whisper model name or path (--model)
     model_name: str | None = None  # name of a model given as path (--model-name)
-    device: str | None = None
-    backend: str | None = None  # openai-whisper | faster-whisper (--backend)
-    report: Callable[[str], None] = print
-    _cache: dict = field(default_factory=dict, repr=False)  # e.g. the loaded Whisper model
+    device: str | None = None  # torch / CTranslate2 device (--device)
+    backend: Literal["openai-whisper", "faster-whisper"] | None = None  # (--backend)
+    stages: tuple[str, ...] | None = None  # the chain by stage name; None: every stage
+    force: frozenset[str] = frozenset()  # stages redone even if up to date (--force)
+
+
+class RunOptions:
+    """A run's settings plus what stays in the process running it: where progress lines
+    go (`report`) and expensive objects built once per process (`cached`: the loaded
+    Whisper model). `RunOptions(model=…)` is short for `RunOptions(RunSettings(model=…))`."""
+
+    def __init__(self, settings: RunSettings | None = None, *,
+                 report: Callable[[str], None] = print, _cache: dict | None = None,
+                 spread: Callable[[Stage, list[str]], None] | None = None, **fields: Any):
+        if settings is not None and fields:
+            raise TypeError("give RunSettings or its fields, not both")
+        self.settings = settings if settings is not None else RunSettings(**fields)
+        self.report = report
+        self._cache = {} if _cache is None else _cache
+        # an executor that can do a stage's parts elsewhere (`Stage.parts`) before the
+        # stage runs: the Dask cluster's; None in a local run (the stage does them itself)
+        self.spread = spread
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
-        """Build an expensive object (a Whisper model) once per run."""
+        """Build an expensive object (a Whisper model) once per process and run."""
         if key not in self._cache:
             self._cache[key] = make()
         return self._cache[key]
@@ -48,6 +73,10 @@ class RunOptions:
 class Context:
     film: Film
     options: RunOptions
+
+    @property
+    def settings(self) -> RunSettings:
+        return self.options.settings
 
     def report(self, msg: str) -> None:
         self.options.report(f"[{self.film.id}] {msg}")
@@ -90,3 +119,9 @@ class Stage(Generic[T]):
     # is about to run (so a later stage still runs once raw footage is archived).
     check_settings: Callable[[Film], None] | None = field(default=None, compare=False)
     check_files: Callable[[Film], None] | None = field(default=None, compare=False)
+    # optional: pieces of `run` that an executor may do elsewhere first (a cluster sends
+    # each to a worker of its own); `parts` names them (none: nothing to split), and
+    # `run_part(ctx, plan, k)` does piece k so that `run` finds it done. `run` alone must
+    # still do everything: the pieces are a resumable cache, never the record
+    parts: Callable[[Context, Plan[T]], list[str]] | None = field(default=None, compare=False)
+    run_part: Callable[[Context, Plan[T], int], Any] | None = field(default=None, compare=False)
