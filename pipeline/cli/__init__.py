@@ -16,6 +16,7 @@ Layout (the entry point is `casefilm = "pipeline.cli:main"`, and `python -m pipe
     descriptions.py  descriptions gaps|accept-voice (audio description; the stage is `describe`)
     edit.py       edit transcribe|check|export, conform
     cut.py        cut (rough cut), clips (social clips)
+    catalogue.py  catalogue (the static site across all exported films)
 
 Where to add things:
 - a command: in the module of its group (a new group, e.g. `descriptions …`, `cut`,
@@ -39,7 +40,7 @@ from __future__ import annotations
 import click
 
 from ..runner import STAGE_NAMES
-from . import captions, cut, delivery, descriptions, didactics, edit, review, stages
+from . import captions, catalogue, cut, delivery, descriptions, didactics, edit, review, stages
 from .common import add_commands, cli, main, stage_command
 
 # stages with subcommands of their own; every other stage gets a plain stage command
@@ -57,6 +58,7 @@ COMMANDS: list[click.Command] = [
     *descriptions.COMMANDS,
     *edit.COMMANDS,
     *cut.COMMANDS,
+    *catalogue.COMMANDS,
 ]
 add_commands(cli, COMMANDS)
 
