@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests import media
 from tests.conftest import casefilm, speech_transcript, write_film
 from tests.test_export_support import write_captions, write_programme
@@ -123,3 +125,9 @@ def catalogue_ws(root: Path) -> Path:
     for film in (FILM_A, FILM_B):
         casefilm(ws, "export", film, check=True)
     return ws
+
+
+@pytest.fixture(scope="session")
+def catalogue_films(tmp_path_factory) -> Path:
+    """The two exported films, built once per session; copy before changing anything."""
+    return catalogue_ws(tmp_path_factory.mktemp("catalogue"))

@@ -9,6 +9,7 @@ import click
 
 from .. import asr, locks, preflight
 from ..captions.status import approval_lines
+from ..catalogue.case_qc import status_lines as case_lines
 from ..demo import build_demo, reports
 from ..descriptions.status import ad_lines
 from ..errors import CasefilmError
@@ -62,7 +63,7 @@ def status(obj: CliContext, films) -> None:
                 continue  # no stage can be planned without a manifest
         for st in film_status(film, options):
             click.echo(f"  {st.stage:<11}{st.state:<8}{st.why}")
-        for line in review_lines(film) + approval_lines(film) + ad_lines(film):
+        for line in review_lines(film) + approval_lines(film) + ad_lines(film) + case_lines(film):
             click.echo(f"  {line}")
 
 
