@@ -158,7 +158,9 @@ def reports(ws: Workspace, film_id: str = FILM_ID) -> DemoReports:
     from .captions import workflow  # noqa: PLC0415  (captions and didactics load lazily)
     from .didactics.coverage import write_reports  # noqa: PLC0415
 
-    qc = workflow.qc(ws.film(film_id))
+    from .catalogue import case_qc  # noqa: PLC0415
+
+    qc = workflow.qc(ws.film(film_id), case=case_qc.findings(ws.film(film_id)))
     sm = qc.result.summary
     _, paths = write_reports(ws)
     html = next(p for p in paths if p.suffix == ".html")

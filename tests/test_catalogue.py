@@ -285,3 +285,25 @@ def test_missing_node_is_one_line(ws, tmp_path):
     proc = casefilm(ws, "catalogue", "--force", env={"PATH": str(bin_dir)})
     assert proc.returncode == 3
     assert "node not found on PATH" in one_line(proc) and "nodejs" in proc.stderr
+
+
+def test_qc_report_lists_what_the_case_lacks(ws):
+    proc = casefilm(ws, "qc", FILM_A)
+    assert proc.returncode in (0, 6), proc.stderr  # the caption findings are not ours
+    report = json.loads((ws / "subtitles" / FILM_A / "qc.json").read_text(encoding="utf-8"))
+    assert report["case"] == []
+    assert 'id="case-complete"' in (ws / "subtitles" / FILM_A / "qc.html").read_text()
+    fy = ws / "projects" / FILM_A / "film.yaml"
+    m = yaml.safe_load(fy.read_text(encoding="utf-8"))
+    m["case"]["chain"] = []
+    m["case"]["effects"][0]["at"] = "00:09"  # past the 6 s film
+    fy.write_text(yaml.safe_dump(m, allow_unicode=True), encoding="utf-8")
+    casefilm(ws, "qc", FILM_A)
+    report = json.loads((ws / "subtitles" / FILM_A / "qc.json").read_text(encoding="utf-8"))
+    assert [(f["rule"], f["measured"]) for f in report["case"]] == [
+        ("case_chain", "case.chain"), ("case_at_outside", "case.effects.0")]
+    assert all(f["severity"] == "warning" for f in report["case"])
+    html = (ws / "subtitles" / FILM_A / "qc.html").read_text(encoding="utf-8")
+    assert 'data-rule="case_at_outside"' in html and "Zeitangabe außerhalb des Films" in html
+    assert "case       2 to add: no chain; case.effects.0 past the end" in \
+        casefilm(ws, "status", FILM_A).stdout

@@ -75,6 +75,9 @@ class QCResult(Strict):
     # the audio-description part (pipeline.descriptions.qc): None when the film has none
     audio_description: ad_qc.AdReport | None = None
     audio_description_error: str | None = None  # descriptions.yaml unreadable (one line)
+    # what the film's case: lacks (pipeline.catalogue.case_qc, handed in by the caller;
+    # warnings only, never hard); None: not checked
+    case: list[Finding] | None = None
 
     @property
     def hard(self) -> list[Finding]:
@@ -145,8 +148,10 @@ def player_href(film: Film) -> str:
     return links.player_page(film.id)
 
 
-def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
-    """Load the film's captions and check them, files included (no files written)."""
+def evaluate(film: Film, profile_name: str | None = None,
+             case: list[Finding] | None = None) -> QCResult:
+    """Load the film's captions and check them, files included (no files written);
+    `case`: the case QC's findings to show with them."""
     from . import profiles
     from . import provenance as caption_status
 
@@ -169,7 +174,8 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
         chart=Chart(unit=p.reading_unit, limit=p.reading_limit, duration_ms=cs.duration_ms,
                     points=points),
         cues=rows, checklist=checklist(cs, findings, film, approval.valid(film), s) + ad_items,
-        stale=staleness(film, cs), audio_description=ad, audio_description_error=ad_error)
+        stale=staleness(film, cs), audio_description=ad, audio_description_error=ad_error,
+        case=case)
 
 
 def staleness(film: Film, cs: store.CaptionSet) -> str | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, QCFailed, StageOrderError
+from ..qc import Finding
 from ..workspace import Film
 from . import approval, qc as qcmod, store
 
@@ -25,13 +26,15 @@ class QCOutcome:
             raise QCFailed(self.film, len(hard), rules, self.html)
 
 
-def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None) -> QCOutcome:
+def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None,
+       case: list[Finding] | None = None) -> QCOutcome:
     """Check the captions, write qc.html/qc.json; with `reviewer`, record a sign-off.
+    `case`: the case QC's findings (`pipeline.catalogue.case_qc`), shown in the report.
 
     A sign-off is refused (nothing recorded) while a hard limit is broken (QCFailed) or while
     the captions lag behind the current transcript (StageOrderError).
     """
-    result = qcmod.evaluate(film, profile_name)
+    result = qcmod.evaluate(film, profile_name, case)
     outcome = QCOutcome(film.id, result, *qcmod.write(film, result))
     if reviewer is None:
         return outcome
@@ -56,6 +59,6 @@ def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None)
                                                            "passing_share"}),
                         cs.provenance.transcript_revision if cs else None,
                         cs.provenance.transcript_status if cs else None)
-    result = qcmod.evaluate(film, profile_name)  # the report now shows the sign-off
+    result = qcmod.evaluate(film, profile_name, case)  # the report now shows the sign-off
     outcome = QCOutcome(film.id, result, *qcmod.write(film, result), approval=a)
     return outcome
