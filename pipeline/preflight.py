@@ -10,7 +10,8 @@ In order:
 
 1. film.yaml parses and validates (`workspace.Film.manifest`): keys, types, timecodes of
    chapters, key quotes and the poster, speakers referenced by sources, unique speaker and
-   source ids, a known caption profile name;
+   source ids, a known caption profile name, the `case:` block (fixed chain, sector and
+   effect-kind lists, `at:` timecodes, no chain link twice; `manifest/case.py`);
 2. the goal catalogue projects/learning-goals.yaml loads, its ids unique
    (`Workspace.catalogue`), and goal ids are unique across catalogue and film
    (`Film.goals`);

@@ -10,7 +10,7 @@ import click
 from .. import asr, locks, preflight
 from ..captions.status import approval_lines
 from ..catalogue.case_qc import status_lines as case_lines
-from ..demo import build_demo, reports
+from ..demo import DEMO_FILMS, build_demo, reports
 from ..descriptions.status import ad_lines
 from ..errors import CasefilmError
 from ..review.status import review_lines
@@ -79,7 +79,7 @@ def demo(obj: CliContext, directory, model, model_name) -> None:
     # load the model first: without one the demo stops at once with one line
     options.cached(("whisper", spec, options.device), lambda: asr.load_model(spec))
     ws, film_id = build_demo(directory, report=report)
-    run_batch([ws.film(film_id)], options, select_stages())
+    run_batch([ws.film(f) for f in DEMO_FILMS if f in ws.film_ids()], options, select_stages())
     rep = reports(ws, film_id)
     root = ws.root
     click.echo(f"\nDemo finished. Look at:\n"
@@ -88,6 +88,7 @@ def demo(obj: CliContext, directory, model, model_name) -> None:
                f"  caption QC    {rep.qc_html}  ({rep.qc_summary})\n"
                f"  chapters      {root / 'chapters' / film_id}/\n"
                f"  coverage      {rep.coverage_html}\n"
+               f"  catalogue     {rep.catalogue_html}\n"
                f"  status        casefilm --workspace {shlex.quote(str(root))} status")
 
 
