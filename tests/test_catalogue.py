@@ -307,3 +307,22 @@ def test_qc_report_lists_what_the_case_lacks(ws):
     assert 'data-rule="case_at_outside"' in html and "Zeitangabe außerhalb des Films" in html
     assert "case       2 to add: no chain; case.effects.0 past the end" in \
         casefilm(ws, "status", FILM_A).stdout
+
+
+def test_missing_lunr_names_npm_ci(monkeypatch, tmp_path):
+    from pipeline.catalogue import search
+    from pipeline.errors import MissingAsset
+
+    monkeypatch.setattr(search, "REPO", tmp_path)  # no node_modules here
+    monkeypatch.setattr(search, "STATIC", tmp_path)
+    monkeypatch.delenv(search.ENV, raising=False)
+    with pytest.raises(MissingAsset) as e:
+        search.library_files()
+    assert "lunr.min.js not found" in str(e.value) and "npm ci" in str(e.value)
+    assert e.value.exit_code == 3
+    # a folder named by CASEFILM_LUNR_DIR is used first
+    for name, npm_path in search.LIBRARIES.items():
+        (tmp_path / "vendor").mkdir(exist_ok=True)
+        (tmp_path / "vendor" / name).write_text("// " + npm_path)
+    monkeypatch.setenv(search.ENV, str(tmp_path / "vendor"))
+    assert set(search.library_files()) == set(search.LIBRARIES)
