@@ -253,8 +253,9 @@ def render(entries: list[FilmEntry], docs: list[SearchDoc]) -> dict[str, str]:
     common = dict(s=s, lang=LANG, entries=entries, generated=generated, ms=timecode.short,
                   player=links.export_player_href)
     index = search.build_index(docs)
-    films = {e.id: {"title": e.title, "player": links.export_player_href(e.id),
-                    "page": f"films/{e.id}.html"} for e in entries}
+    films = {e.id: {"title": e.title, "lang": e.language,
+                    "player": links.export_player_href(e.id), "page": f"films/{e.id}.html"}
+             for e in entries}
     data = {"index": index, "films": films,
             "docs": [d.model_dump(exclude={"ref"}, exclude_none=True) for d in docs],
             "strings": {k: s[k] for k in ("count_all", "count_all_one", "count_hits",

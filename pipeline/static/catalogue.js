@@ -113,6 +113,7 @@
       a.appendChild(label);
       var text = document.createElement("span");
       text.className = "hit-text";
+      if (film.lang !== document.documentElement.lang) text.lang = film.lang;
       text.appendChild(marked(doc.text, pos));
       a.appendChild(text);
       li.appendChild(a);
@@ -126,7 +127,7 @@
     }
   }
 
-  var lastMessage = null;
+  var lastMessage = countEl.textContent;  /* the page says it already: not again on load */
   function announce(msg) {
     if (msg === lastMessage) return;
     lastMessage = msg;
