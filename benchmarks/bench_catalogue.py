@@ -9,8 +9,8 @@ builds the lunr index with node (`search.build_index`), renders the site
 (`site.render`) into a temporary folder and opens it from file:// in headless Chromium.
 Prints the machine and load, then: documents, index build time, size of
 search-index.js, time until the search form is ready (index parsed and loaded) and the
-time of three queries. Not a test; goals: index ready in under 2 s and a query in under
-100 ms for 12 one-hour films.
+time of three queries. Not a test. Measured (docs/catalogue.md): 12 × 60 min, load 28 on
+2 cores: index 22.6 s, search-index.js 5.7 MB, ready from file:// in 4.9 s, queries 4–8 ms.
 """
 
 from __future__ import annotations
