@@ -8,9 +8,13 @@ description (the player pauses the film while it is spoken).
 A workspace that already holds the demo film is reused as it is: the demo never overwrites
 a film.yaml or footage that may have been edited since.
 
+A second, shorter film (`SECOND_ID`: one interview in a craft business, another sector
+and case) is built beside it, so the catalogue compares two (`DEMO_FILMS`).
+
 After the pipeline, `reports` writes what the README sends a newcomer to besides the
-package: the caption QC report (the library call behind `casefilm qc`) and the coverage
-report (the one behind `casefilm coverage`).
+package: the caption QC report (the library call behind `casefilm qc`, with the case QC),
+the coverage report (the one behind `casefilm coverage`) and the catalogue (`casefilm
+catalogue`).
 """
 
 from __future__ import annotations
@@ -231,16 +235,14 @@ def reports(ws: Workspace, film_id: str = FILM_ID) -> DemoReports:
 
     Hard-limit breaks are counted in the summary, not raised: the demo shows the report."""
     from .captions import workflow  # noqa: PLC0415  (captions and didactics load lazily)
+    from .catalogue import build as build_catalogue, case_qc  # noqa: PLC0415  (cat20)
     from .didactics.coverage import write_reports  # noqa: PLC0415
 
-    from .catalogue import case_qc  # noqa: PLC0415
-
-    qc = workflow.qc(ws.film(film_id), case=case_qc.findings(ws.film(film_id)))
+    film = ws.film(film_id)
+    qc = workflow.qc(film, case=case_qc.findings(film))
     sm = qc.result.summary
     _, paths = write_reports(ws)
     html = next(p for p in paths if p.suffix == ".html")
-    from .catalogue import build as build_catalogue  # noqa: PLC0415  (cat20)
-
     catalogue = build_catalogue(ws).root / "index.html"
     return DemoReports(qc.html, f"{sm.cues} cues, {sm.findings} findings "
                                 f"({sm.hard} hard)", html, catalogue)
