@@ -8,9 +8,13 @@ description (the player pauses the film while it is spoken).
 A workspace that already holds the demo film is reused as it is: the demo never overwrites
 a film.yaml or footage that may have been edited since.
 
+A second, shorter film (`SECOND_ID`: one interview in a craft business, another sector
+and case) is built beside it, so the catalogue compares two (`DEMO_FILMS`).
+
 After the pipeline, `reports` writes what the README sends a newcomer to besides the
-package: the caption QC report (the library call behind `casefilm qc`) and the coverage
-report (the one behind `casefilm coverage`).
+package: the caption QC report (the library call behind `casefilm qc`, with the case QC),
+the coverage report (the one behind `casefilm coverage`) and the catalogue (`casefilm
+catalogue`).
 """
 
 from __future__ import annotations
@@ -120,6 +124,7 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
              "summary": "Eine Betriebsvereinbarung schließt Überwachung aus.",
              "questions": ["Wann sollte der Betriebsrat einbezogen werden?"]},
         ],
+        "case": case_of_first_film(anna),  # the catalogue (cat20)
     }
     write_text(ws.catalogue_path(), yaml.safe_dump(CATALOGUE, allow_unicode=True,
                                                    sort_keys=False))
@@ -127,8 +132,81 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
                f"{FILM_ID}` redoes what your change affects\n"
                + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
     write_text(film_dir / "descriptions.yaml", descriptions_yaml(anna))
+    build_second_film(ws)  # the catalogue's second case (cat20)
     ws.ensure_gitignore()
     return ws, FILM_ID
+
+
+# --- the catalogue (cat20): the first film's case and a second, shorter film ----------------
+# `casefilm catalogue` shows search, filters and the comparison with two films of different
+# sectors and cases. The second film is one interview clip; `DEMO_FILMS` lists both.
+
+SECOND_ID = "ki-einarbeitung"
+DEMO_FILMS = (FILM_ID, SECOND_ID)
+SECOND_CLIP = ("interview-karl", "interview_karl.mp4", "karl", "de+Andy",
+               "smptehdbars=s=1280x720:r=25",
+               "Ich bin Karl Beispiel, Meister in einer Tischlerei. "
+               "Neue Auszubildende fragen jetzt zuerst unseren digitalen Assistenten. "
+               "Er kennt alle Arbeitsanweisungen und jede Maschine in der Werkstatt. "
+               "Die Einarbeitung dauert nur noch drei statt sechs Wochen. "
+               "Und das Wissen der erfahrenen Kollegen bleibt im Betrieb.")
+
+
+def case_of_first_film(anna_s: float) -> dict:
+    """The first film's case; `anna_s`: length of Anna's clip (Ben speaks after it)."""
+    at = lambda s: timecode.manifest(round(s * 1000))  # noqa: E731
+    return {
+        "chain": ["einsatzplanung", "arbeitsalltag"], "sector": "pflege", "size": 48,
+        "region": "Reutlingen",
+        "ai_use": "Die KI schlägt den Dienstplan aus Verfügbarkeiten und Wünschen vor.",
+        "effects": [{"kind": "zeit", "at": at(anna_s * 0.45),
+                     "text": "Dienstplanung: zwölf Stunden pro Woche werden zu einer Prüfung im Team"}],
+        "conditions": {"organisation": [{"text": "Betriebsvereinbarung vor der Einführung",
+                                         "at": at(anna_s + 4)}],
+                       "kultur": ["Beschäftigte tragen ihre Wünsche selbst ein"]},
+        "transfer": "Übertragbar auf Betriebe mit Schichtarbeit ab etwa 20 Beschäftigten.",
+    }
+
+
+def build_second_film(ws: Workspace) -> str:
+    """Write the second demo film (footage and film.yaml) into `ws`; returns its id."""
+    sid, name, spk, voice, video, text = SECOND_CLIP
+    film_dir = ws.projects / SECOND_ID
+    raw = film_dir / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    dur = _make_clip(raw, name, voice, video, text)
+    manifest = {
+        "title": "Ein digitaler Assistent für die Einarbeitung",
+        "language": "de", "organisation": "Tischlerei Beispiel", "industry": "Tischlerhandwerk",
+        "learning_goals": [{"id": "LZ-DEMO-2",
+                            "text": "Erklären, wie ein Assistent Wissen im Betrieb hält",
+                            "level": "verstehen", "dimension": "Wissenssicherung"}],
+        "speakers": [{"id": spk, "name": "Karl Beispiel", "role": "Tischlermeister"}],
+        "glossary": ["Auszubildende", "Einarbeitung", "Tischlerei"],
+        "sources": [{"id": sid, "file": f"raw/{name}", "speaker": spk}],
+        "transcript": {"temperature": 0.0, "hallucination_silence_threshold": None},
+        "export": {"preset": "veryfast", "rungs": [720, 360]},
+        "chapters": [
+            {"start": "00:00", "title": "Fragen an den Assistenten", "goals": ["LZ-DEMO-2"]},
+            {"start": timecode.manifest(round(dur * 500)), "title": "Wissen bleibt im Betrieb",
+             "goals": ["LZ-DEMO-2"]},
+        ],
+        "case": {
+            "chain": ["einarbeitung", "wissenssicherung"], "sector": "handwerk", "size": 14,
+            "region": "Tübingen",
+            "ai_use": {"text": "Ein Sprachassistent beantwortet die Fragen neuer Auszubildender.",
+                       "at": "00:03"},
+            "effects": [{"kind": "zeit", "text": "Einarbeitung in drei statt sechs Wochen",
+                         "at": timecode.manifest(round(dur * 600))}],
+            "conditions": {"technik": ["Arbeitsanweisungen digital erfasst"],
+                           "kultur": ["Erfahrene Kollegen geben ihr Wissen weiter"]},
+            "transfer": "Übertragbar auf Handwerksbetriebe mit wiederkehrenden Arbeitsabläufen.",
+        },
+    }
+    write_text(film_dir / "film.yaml", "# second casefilm demo film (the catalogue's second "
+               "case)\n" + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+    return SECOND_ID
+# --- end of the catalogue's part ----------------------------------------------------------
 
 
 def descriptions_yaml(anna_s: float) -> str:
@@ -149,19 +227,22 @@ class DemoReports:
     qc_html: Path  # subtitles/<film>/qc.html
     qc_summary: str  # "N cues, M findings (H hard)"
     coverage_html: Path  # reports/coverage.html (reports/coverage.csv beside it)
+    catalogue_html: Path | None = None  # exports/catalogue/index.html (cat20)
 
 
 def reports(ws: Workspace, film_id: str = FILM_ID) -> DemoReports:
     """Write the caption QC report of `film_id` and the workspace's coverage report.
 
     Hard-limit breaks are counted in the summary, not raised: the demo shows the report."""
+    from .catalogue import build as build_catalogue  # noqa: PLC0415
+    from .didactics.coverage import write_reports  # noqa: PLC0415
     from .runner import why_stale  # noqa: PLC0415
     from .signoff import workflow  # noqa: PLC0415  (captions and didactics load lazily)
-    from .didactics.coverage import write_reports  # noqa: PLC0415
 
     qc = workflow.qc(ws.film(film_id), stale=why_stale)
     sm = qc.result.summary
     _, paths = write_reports(ws)
     html = next(p for p in paths if p.suffix == ".html")
+    catalogue = build_catalogue(ws).root / "index.html"
     return DemoReports(qc.html, f"{sm.cues} cues, {sm.findings} findings "
-                                f"({sm.hard} hard)", html)
+                                f"({sm.hard} hard)", html, catalogue)

@@ -217,6 +217,22 @@ class MissingTool(CasefilmError):
                 f"apt-get install {self.package}")
 
 
+class MissingAsset(CasefilmError):
+    """A browser library casefilm vendors into what it writes (from npm, e.g. lunr for the
+    catalogue's search) is not installed. `what` names the file, `purpose` what needs it,
+    `env` the variable that can point at it."""
+
+    exit_code = 3
+
+    def __init__(self, what: str, purpose: str, env: str):
+        self.what, self.purpose, self.env = what, purpose, env
+        super().__init__(what, purpose, env)
+
+    def __str__(self) -> str:
+        return (f"{self.what} not found (needed {self.purpose}); run `npm ci` in the casefilm "
+                f"checkout, or point {self.env} at a folder holding it")
+
+
 class ModelUnavailable(CasefilmError):
     exit_code = 4
 

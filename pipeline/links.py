@@ -30,3 +30,11 @@ def player_page(film_id: str, *, from_dir: str = "../..") -> str:
 def player_href(film_id: str, ms: int, *, from_dir: str = "../..", padded: bool = False) -> str:
     """Relative link that opens the film's player page at `ms`."""
     return player_page(film_id, from_dir=from_dir) + fragment(ms, padded=padded)
+
+
+def export_player_href(film_id: str, ms: int | None = None, *, up: str = "..") -> str:
+    """Link to the film's player page from a page inside exports/ (the catalogue): `up`
+    leads from that page's folder to exports/ ("..": exports/catalogue/, "../..": its
+    films/ pages). Stays inside exports/, so it works wherever exports/ is served."""
+    href = f"{up}/{film_id}/index.html"
+    return href if ms is None else href + fragment(ms)

@@ -12,7 +12,8 @@ In order:
 1. film.yaml parses and validates (`workspace.Film.manifest`): keys, types, timecodes of
    chapters, key quotes and the poster, speakers referenced by sources, unique speaker and
    source ids, a known caption profile name, the quiz (answers, chapter references;
-   `manifest.quiz`);
+   `manifest.quiz`), the `case:` block (fixed chain, sector and effect-kind lists, `at:`
+   timecodes, no chain link twice; `manifest/case.py`);
 2. the goal catalogue projects/learning-goals.yaml loads, its ids unique
    (`Workspace.catalogue`);
 3. every stage's `check_settings`, in pipeline order (today: the caption profile with the

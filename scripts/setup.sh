@@ -50,8 +50,9 @@ pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
   2>/dev/null || "${pip[@]}" "torch==2.13.0"
 "${pip[@]}" -e ".[test]"
 
-if [ ! -f node_modules/hls.js/dist/hls.min.js ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
-  echo "setup: installing npm packages (hls.js, axe-core)" >&2
+if [ ! -f node_modules/hls.js/dist/hls.min.js ] || [ ! -f node_modules/axe-core/axe.min.js ] \
+    || [ ! -f node_modules/lunr-languages/min/lunr.de.min.js ]; then
+  echo "setup: installing npm packages (hls.js, axe-core, lunr, lunr-languages)" >&2
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

@@ -23,7 +23,7 @@ from tests.test_didactics_helpers import make_film
 EXPECTED = {
     *STAGE_NAMES, "run", "status", "demo", "qc", "profiles", "goals", "coverage",
     "verify-export", "vendor-hlsjs", "review", "transcript", "descriptions", "edit",
-    "conform", "cut", "clips", "lms",
+    "conform", "cut", "clips", "lms", "catalogue",
 }
 SUBCOMMANDS = {"chapters": {"suggest", "accept", "pdf"}, "transcript": {"export", "import"},
                "descriptions": {"gaps", "accept-voice"}, "edit": {"transcribe", "check", "export"}}

@@ -133,6 +133,15 @@ def test_second_run_does_nothing(demo):
         assert f"{stage:<11}done" in status, status
 
 
+def test_demo_catalogue_compares_two_films(demo):
+    """The catalogue (cat20): both demo films, of different sectors, and nothing to redo."""
+    index = (demo / "exports" / "catalogue" / "index.html").read_text(encoding="utf-8")
+    assert index.count('class="film-card"') == 2
+    assert "data-sector='[\"pflege\"]'" in index and "data-sector='[\"handwerk\"]'" in index
+    assert (demo / "exports" / "catalogue" / "compare.html").is_file()
+    assert "nothing to do" in casefilm(demo, "catalogue", check=True).stdout
+
+
 def test_chapter_title_change_redoes_only_chapters_and_packaging(demo):
     film_yaml = demo / "projects" / FILM / "film.yaml"
     m = yaml.safe_load(film_yaml.read_text())

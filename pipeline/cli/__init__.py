@@ -17,6 +17,7 @@ Layout (the entry point is `casefilm = "pipeline.cli:main"`, and `python -m pipe
     edit.py       edit transcribe|check|export, conform
     cut.py        cut (rough cut), clips (social clips)
     lms.py        lms (SCORM 1.2 and H5P packages for learning platforms)
+    catalogue.py  catalogue (the static site across all exported films)
 
 Where to add things:
 - a command: in the module of its group (a new group, e.g. `descriptions …`, `cut`,
@@ -42,7 +43,8 @@ from __future__ import annotations
 import click
 
 from ..runner import STAGE_NAMES
-from . import captions, cut, delivery, descriptions, didactics, edit, lms, review, stages
+from . import (captions, catalogue, cut, delivery, descriptions, didactics, edit, lms, review,
+               stages)
 from .common import add_commands, cli, main, stage_command
 
 # stages with subcommands of their own; every other stage gets a plain stage command
@@ -61,6 +63,7 @@ COMMANDS: list[click.Command] = [
     *edit.COMMANDS,
     *cut.COMMANDS,
     *lms.COMMANDS,
+    *catalogue.COMMANDS,
 ]
 add_commands(cli, COMMANDS)
 

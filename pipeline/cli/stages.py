@@ -8,7 +8,7 @@ import shlex
 import click
 
 from .. import asr, locks, preflight
-from ..demo import build_demo, reports
+from ..demo import DEMO_FILMS, build_demo, reports
 from ..errors import CasefilmError
 from ..lms.build import status_lines as lms_lines
 from ..review.status import review_lines
@@ -81,7 +81,7 @@ def demo(obj: CliContext, directory, model, model_name) -> None:
     # load the model first: without one the demo stops at once with one line
     options.cached(("whisper", spec, options.settings.device), lambda: asr.load_model(spec))
     ws, film_id = build_demo(directory, report=report)
-    run_batch([ws.film(film_id)], options)
+    run_batch([ws.film(f) for f in DEMO_FILMS if f in ws.film_ids()], options)
     rep = reports(ws, film_id)
     root = ws.root
     click.echo(f"\nDemo finished. Look at:\n"
@@ -90,6 +90,7 @@ def demo(obj: CliContext, directory, model, model_name) -> None:
                f"  caption QC    {rep.qc_html}  ({rep.qc_summary})\n"
                f"  chapters      {root / 'chapters' / film_id}/\n"
                f"  coverage      {rep.coverage_html}\n"
+               f"  catalogue     {rep.catalogue_html}\n"
                f"  status        casefilm --workspace {shlex.quote(str(root))} status")
 
 

@@ -17,6 +17,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from .. import timecode
 from ..errors import ManifestError
 from ..models import LearningGoal, Ms, Strict
+from .case import Case
 from .descriptions import DescriptionSettings
 from .quiz import Quiz
 from .subtitles import SubtitleSettings
@@ -148,6 +149,7 @@ class FilmManifest(Strict):
     descriptions: DescriptionSettings = Field(default_factory=DescriptionSettings)  # audio description
     clips: list[Clip] = Field(default_factory=list)
     quiz: Quiz | None = None  # scored questions for the learning platforms (quiz.py)
+    case: Case = Field(default_factory=Case)  # the case, for the catalogue (manifest/case.py)
 
     @model_validator(mode="after")
     def _refs(self) -> "FilmManifest":

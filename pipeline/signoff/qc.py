@@ -17,8 +17,9 @@ from .. import i18n, templating
 from ..captions import LiveProvenance, report as caption_report, store
 from ..captions.profiles import Profile, effective
 from ..captions.qc import RULES, Chart, CueRow, check, checklist, player_href
+from ..catalogue import case_qc
 from ..descriptions import qc as ad_qc
-from ..errors import StageOrderError
+from ..errors import CasefilmError, StageOrderError
 from ..fsutil import write_json, write_text
 from ..models import Strict, utcnow
 from ..qc import ChecklistItem, Finding, Summary, summarise
@@ -34,6 +35,8 @@ class QCSection(Strict):
 
     id: str  # html id and json key, e.g. "sign-language"
     title: str  # heading, in the report's language
+    intro: str | None = None  # one paragraph under the heading
+    complete: str | None = None  # shown when there are no findings (else the report's own)
     findings: list[Finding] = Field(default_factory=list)
     checklist: list[ChecklistItem] = Field(default_factory=list)
     error: str | None = None
@@ -51,7 +54,22 @@ Staleness = Callable[[Film, str, frozenset[str]], "str | None"]
 # Further parts of the report: `(film, lang) -> QCSection | None` (None: nothing to check
 # for this film). A feature adds its function here; its hard findings block the sign-off.
 QCContributor = Callable[[Film, str], "QCSection | None"]
-SECTIONS: list[QCContributor] = []
+
+
+def case(film: Film, lang: str) -> QCSection:
+    """What film.yaml's `case:` lacks for the catalogue (`pipeline.catalogue.case_qc`;
+    warnings only: a case is filled in as the film is made)."""
+    s = i18n.strings("catalogue", lang)
+    section = QCSection(id="case", title=s["qc_heading"], intro=s["qc_intro"],
+                        complete=s["qc_none"])
+    try:
+        section.findings = case_qc.findings(film, lang)
+    except CasefilmError as e:
+        section.error = e.line()
+    return section
+
+
+SECTIONS: list[QCContributor] = [case]
 
 
 class QCResult(Strict):

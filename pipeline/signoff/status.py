@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..captions import store as caption_store
+from ..catalogue import case_qc
 from ..descriptions import store as description_store
 from ..descriptions.build import load_track
 from ..errors import CasefilmError
@@ -61,9 +62,14 @@ def description_lines(film: Film, stale: Staleness) -> list[str]:
             f"dBTP; {signed}"]
 
 
+def case_lines(film: Film, stale: Staleness) -> list[str]:
+    """One line: what film.yaml's `case:` lacks for the catalogue, or that it is complete."""
+    return case_qc.status_lines(film)
+
+
 StatusContributor = Callable[[Film, Staleness], list[str]]
 # `casefilm status` shows these in order below the stages; a feature adds its function here
-CONTRIBUTORS: list[StatusContributor] = [caption_lines, description_lines]
+CONTRIBUTORS: list[StatusContributor] = [caption_lines, description_lines, case_lines]
 
 
 def lines(film: Film, stale: Staleness) -> list[str]:
