@@ -31,7 +31,9 @@ In order:
    exist (transcribe, `transcript_io.check_import`); else a `transcript.model` given as a
    path exists in the form its backend needs (transcribe, `asr.spec.check`; exit 4); every
    recorded narration of a description exists and is not empty (describe,
-   `descriptions.voice.sources`).
+   `descriptions.voice.sources`); the sign-language recording exists and has a video
+   stream, its crop lies inside its frame and its offset inside the programme (export,
+   `signlang.check`).
 
 What needs the programme (a chapter, the poster or a description at or past its end, audio
 channels, rungs larger than the footage, decodability) stays with the stage that has it.
@@ -48,11 +50,12 @@ from .delivery import ladder
 from .descriptions import store as descriptions, voice
 from .didactics import build
 from .errors import ManifestError
+from .signlang import check as signlang
 from .transcript_io import check_import
 from .workspace import Film
 
 # stage name -> the film.yaml files it reads (checked only when that stage is about to run)
-FILE_STAGES = ("ingest", "transcribe", "describe")
+FILE_STAGES = ("ingest", "transcribe", "describe", "export")
 
 
 def check(film: Film, stages: Iterable[str] | None = None) -> None:
@@ -90,3 +93,5 @@ def check(film: Film, stages: Iterable[str] | None = None) -> None:
                 check_import(film.resolve_media(src.transcript), f"sources.{i}.transcript")
     if "describe" in wanted and descs.descriptions:
         voice.sources(film, descs.descriptions, m.descriptions)
+    if "export" in wanted:
+        signlang.check(film)  # sign_language: file, video stream, crop, offset

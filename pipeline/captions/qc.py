@@ -22,6 +22,7 @@ from ..fsutil import write_json, write_text
 from ..models import Strict, utcnow
 from ..qc import ChecklistItem, Finding, Summary, summarise
 from ..descriptions import qc as ad_qc
+from ..signlang import qc as dgs_qc
 from ..workspace import Film
 from . import LiveProvenance, approval, store
 from .profiles import Profile
@@ -75,6 +76,9 @@ class QCResult(Strict):
     # the audio-description part (pipeline.descriptions.qc): None when the film has none
     audio_description: ad_qc.AdReport | None = None
     audio_description_error: str | None = None  # descriptions.yaml unreadable (one line)
+    # the sign-language part (pipeline.signlang.qc): None when the film has no interpreter
+    sign_language: dgs_qc.SignLanguageReport | None = None
+    sign_language_error: str | None = None  # the recording unusable (one line)
 
     @property
     def hard(self) -> list[Finding]:
@@ -161,6 +165,7 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
     s = i18n.strings("qc", cs.language)
     ad, ad_error = ad_qc.safe_evaluate(film)
     ad_items = ad_qc.checklist(film, ad, i18n.strings("descriptions", cs.language))
+    dgs, dgs_error = dgs_qc.safe_evaluate(film)
     return QCResult(
         film=film.id, title=cs.title, language=cs.language, profile=p,
         files=approval.current_checksums(film),
@@ -168,8 +173,10 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
         summary=summarise(len(cs.cues), findings, RULES.ids()), findings=findings,
         chart=Chart(unit=p.reading_unit, limit=p.reading_limit, duration_ms=cs.duration_ms,
                     points=points),
-        cues=rows, checklist=checklist(cs, findings, film, approval.valid(film), s) + ad_items,
-        stale=staleness(film, cs), audio_description=ad, audio_description_error=ad_error)
+        cues=rows, checklist=checklist(cs, findings, film, approval.valid(film), s) + ad_items
+        + dgs_qc.checklist(film, dgs),
+        stale=staleness(film, cs), audio_description=ad, audio_description_error=ad_error,
+        sign_language=dgs, sign_language_error=dgs_error)
 
 
 def staleness(film: Film, cs: store.CaptionSet) -> str | None:

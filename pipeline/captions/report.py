@@ -68,5 +68,6 @@ def render_html(result, lang: str = "de") -> str:
     s = i18n.strings("qc", lang)
     return tpl.render(r=result, s=s, lang=lang, chart=chart(result),
                       ad=result.audio_description, ads=i18n.strings("descriptions", lang),
+                      dgs=result.sign_language, dgss=i18n.strings("signlang", lang),
                       unit="Z/s" if result.profile.reading_unit == "cps" else "W/min",
                       figures=result.profile.figures())

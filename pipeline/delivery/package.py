@@ -48,7 +48,7 @@ from ..fsutil import DigestCache, atomic_path, copy_atomic, sha256_file, sha256_
 from ..models import Programme, utcnow
 from ..workspace import Film
 from ..descriptions.model import AdTrack
-from . import ad_audio, encode, hls, inputs, ladder, pictures, player
+from . import ad_audio, encode, hls, inputs, ladder, pictures, player, signlang
 from .model import (AdEncodeSpec, Artifact, ArtifactRole, AudioTrack, CaptionSummary,
                     DescribedVoice, DescriptionSummary, EncodedAd, EncodeRef, EncodeSpec,
                     ExportManifest, FixedPoster, ManifestArtifacts, ManifestRung, Poster,
@@ -300,8 +300,14 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
                                       duration_ms=programme.duration_ms, tw=sp.thumb_width,
                                       th=sp.thumb_height)
 
-    # --- player ----------------------------------------------------------------------------
+    # --- sign language (signlang.py): the interpreter's rendition, MP4 and hls/dgs/ ------
     hls_js = player.hls_js_path()
+    dgs, dgs_page = signlang.export_step(film, programme, out, report, hls_js is not None)
+    if dgs is not None and not dgs.meets_bitv:
+        notes.append(f"sign language: the rendition is {dgs.width}x{dgs.height} at {dgs.fps:g} "
+                     f"fps, below BITV's 320x240 at 25 fps (the recording is; see the QC report)")
+
+    # --- player ----------------------------------------------------------------------------
     if hls_js is not None:
         out.link(hls_js, "assets/hls.min.js", "player-asset", library="hls.js",
                  version=player.hls_js_version())
@@ -315,7 +321,7 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
         has_chapter_track="chapters.vtt" in out.files, chapters=chapters, jsonld=src.jsonld,
         sprite=sp, ad=None if ad is None else player.AdPage(
             track=ad.track, mp4=ad_mp4.src if ad_mp4 else None, narration=ad.narration_rel,
-            hls=hls_js is not None))
+            hls=hls_js is not None), dgs=dgs_page)
     out.text("index.html", "player-page", page, language=lang)
 
     for r in meta.rungs:
@@ -338,6 +344,7 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
         captions=None if captions is None or src.provenance is None else CaptionSummary(
             status=src.provenance.status, provenance=src.provenance, cues=len(captions.cues)),
         descriptions=_summary(ad, ad_mp4) if ad is not None else None,
+        sign_language=dgs,
         chapters=len(chapters), poster=poster, notes=notes,
         tools=Tools(ffmpeg=ffmpeg.version(), hls_js=player.hls_js_version()),
         artifacts=out.artifacts(film.ws.digests))

@@ -19,6 +19,7 @@ from ..captions.profiles import SubtitleSettings
 from ..descriptions.settings import DescriptionSettings
 from ..errors import ManifestError
 from ..models import LearningGoal, Ms, Strict
+from .sign_language import SignLanguageSettings
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
@@ -146,6 +147,7 @@ class FilmManifest(Strict):
     export: ExportSettings = Field(default_factory=ExportSettings)
     descriptions: DescriptionSettings = Field(default_factory=DescriptionSettings)  # audio description
     clips: list[Clip] = Field(default_factory=list)
+    sign_language: SignLanguageSettings | None = None  # DGS interpreter (sign_language.py)
 
     @model_validator(mode="after")
     def _refs(self) -> "FilmManifest":

@@ -28,7 +28,7 @@ class ExportInputs:
 
 
 def plan(ctx: Context) -> Plan[ExportInputs]:
-    from ..delivery import inputs, package, player  # noqa: PLC0415
+    from ..delivery import inputs, package, player, signlang  # noqa: PLC0415
 
     film = ctx.film
     prog = load_programme(film)
@@ -38,6 +38,7 @@ def plan(ctx: Context) -> Plan[ExportInputs]:
     found = {f"{'subtitles' if n in inputs.CAPTION_FILES else 'chapters'}/{n}": ctx.digest(p)
              for n, p in inputs.existing(film).items()}
     found.update(_ad_inputs(ctx))
+    found.update(signlang.plan_input(film, ctx.digest))  # the DGS interpreter, offset, crop
     m = film.manifest
     try:
         encode_key = package.spec_for(film, prog).key
