@@ -313,8 +313,11 @@ def test_qc_report_opens_in_chromium_and_agrees_with_its_json(workspace, program
         # each cue links to the player at its moment
         href = page.locator("#cue-1 a").first.get_attribute("href")
         assert re.fullmatch(r"\.\./\.\./exports/fall/index\.html#t=\d+\.\d{3}", href)
-        # six caption items, and for a film without audio description WCAG 1.2.3 and 1.2.5
-        assert page.locator("#checklist tr[data-clause]").count() == 8
+        # six caption items, for a film without audio description WCAG 1.2.3 and 1.2.5, and
+        # without an interpreter WCAG 1.2.6 (open)
+        assert page.locator("#checklist tr[data-clause]").count() == 9
+        assert page.locator('#checklist tr[data-clause="WCAG 2.2 1.2.6"]').get_attribute(
+            "data-state") == "open"
         assert page.locator('#checklist tr[data-clause="WCAG 2.2 1.2.5"]').get_attribute(
             "data-state") == "fail"
         assert page.locator("#audio-description #ad-none").count() == 1

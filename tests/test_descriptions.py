@@ -307,8 +307,8 @@ def test_qc_part_signoff_binds_ad_files_and_is_voided(described, capsys):
         assert [f.rule for f in ad.findings] == ["ad_draft_voice", "ad_draft_voice"]
         assert ad.per_minute == 15.0 and ad.longest_ms is not None
         ids = [c.id for c in r.checklist]
-        assert ids[-5:] == ["WCAG 2.2 1.2.3", "WCAG 2.2 1.2.5", "EN 301 549 7.2.1",
-                            "EN 301 549 7.2.2", "EN 301 549 7.2.3"]
+        assert ids[-6:] == ["WCAG 2.2 1.2.3", "WCAG 2.2 1.2.5", "EN 301 549 7.2.1",
+                            "EN 301 549 7.2.2", "EN 301 549 7.2.3", "WCAG 2.2 1.2.6"]
         html = (described / "subtitles" / FILM / "qc.html").read_text(encoding="utf-8")
         assert 'id="audio-description" data-present="true"' in html
         assert 'id="ad-1" data-n="1" data-voice="espeak-ng" data-draft="true"' in html
