@@ -211,6 +211,67 @@ def test_a_recording_below_the_bitv_figures_is_not_upscaled(tmp_path):
     assert item.id == "WCAG 2.2 1.2.6" and item.level == "AAA" and item.state == "fail"
 
 
+# --- QC report and status ------------------------------------------------------------------
+
+def test_qc_report_checks_figures_offset_and_coverage(dgs_ws):
+    """The interpreter starts at 0:01 but the first caption at 0:00.5: a hard finding for
+    that cue and a warning for the late start; the BITV figures are the rendition's."""
+    casefilm(dgs_ws, "qc", FILM)  # exits 6: the hand-written captions break a hard caption rule
+    data = json.loads((dgs_ws / "subtitles" / FILM / "qc.json").read_text(encoding="utf-8"))
+    sl = data["sign_language"]
+    assert sl["measured"] == "rendition" and (sl["width"], sl["height"], sl["fps"]) == (426, 480, 25.0)
+    assert sl["meets_bitv"] and sl["stale"] is None and sl["offset_ms"] == 1000
+    assert (sl["covers_from_ms"], sl["covers_to_ms"], sl["programme_ms"]) == (1000, 10000, 10000)
+    found = [(f["rule"], f["cue"], f["severity"]) for f in sl["findings"]]
+    assert found == [("dgs_start", 0, "warning"), ("dgs_speech_outside", 1, "hard")]
+    items = {c["id"]: c for c in data["checklist"]}
+    assert items["WCAG 2.2 1.2.6"]["level"] == "AAA" and items["WCAG 2.2 1.2.6"]["state"] == "fail"
+    assert "426 × 480" in items["BITV 2.0 Anlage 2"]["files"]
+    assert items["BITV 2.0 Anlage 2"]["state"] == "check"
+    html = (dgs_ws / "subtitles" / FILM / "qc.html").read_text(encoding="utf-8")
+    assert 'id="sign-language" data-present="true"' in html
+    assert 'data-rule="dgs_speech_outside"' in html and 'data-clause="WCAG 2.2 1.2.6"' in html
+    status = casefilm(dgs_ws, "status", FILM, check=True).stdout
+    line = next(ln for ln in status.splitlines() if ln.strip().startswith("DGS"))
+    assert "rendition 426x480 25 fps (meets BITV)" in line and "interpreter 0:01–0:10 of 0:10" in line
+    assert "1 hard findings" in line and f"exported media/{FILM}-dgs.mp4" in line
+
+
+def test_qc_finds_an_interpreter_that_ends_before_the_programme(tmp_path):
+    """A 6 s recording from 0:00 in a 10 s film: the last 4 s uninterpreted (warning), and the
+    cues after 0:06 (the sound at 0:06.1 and the speech at 0:08) are hard findings."""
+    from pipeline.signlang import qc
+    from pipeline.workspace import Workspace
+
+    ws = tmp_path / "ws"
+    (ws / "projects").mkdir(parents=True)
+    build_film(ws, chapters=False)
+    interpreter(ws / "projects" / FILM / "raw" / "short.mp4", seconds=6)
+    set_sign_language(ws, FILM, {"file": "raw/short.mp4"})
+    film = Workspace(ws).film(FILM)
+    rep = qc.evaluate(film)
+    assert rep.measured == "recording" and rep.stale and "casefilm export" in rep.stale
+    found = [(f.rule, f.cue) for f in rep.findings]
+    assert found == [("dgs_end", 0), ("dgs_stale", 0), ("dgs_speech_outside", 3),
+                     ("dgs_speech_outside", 4)]
+    assert rep.covers_to_ms == 6000 and rep.programme_ms == 10000
+    assert qc.checklist(film, rep)[1].state == "open"  # BITV: nothing delivered yet
+    assert "not exported as film.yaml says" in qc.status_lines(film)[0]
+
+
+def test_no_interpreter_leaves_wcag_126_open(tmp_path):
+    from pipeline.signlang import qc
+    from pipeline.workspace import Workspace
+
+    ws = tmp_path / "ws"
+    (ws / "projects").mkdir(parents=True)
+    build_film(ws, captions=False, chapters=False)
+    film = Workspace(ws).film(FILM)
+    assert qc.evaluate(film) is None and qc.status_lines(film) == []
+    [item] = qc.checklist(film, None)
+    assert (item.id, item.level, item.state) == ("WCAG 2.2 1.2.6", "AAA", "open")
+
+
 # --- film.yaml and preflight --------------------------------------------------------------
 
 @pytest.fixture
