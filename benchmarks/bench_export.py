@@ -50,7 +50,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline import ffmpeg  # noqa: E402
-from pipeline.delivery import encode, ladder, loudness  # noqa: E402
+from pipeline.audio import loudness  # noqa: E402
+from pipeline.delivery import encode, ladder  # noqa: E402
 from pipeline.delivery.model import EncodeSpec  # noqa: E402
 from tests.ad_fixture import DESCRIPTIONS, write_ad  # noqa: E402
 from tests.conftest import write_film  # noqa: E402

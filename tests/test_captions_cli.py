@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import transcripts
-from pipeline.captions import build, load_cues, profiles, provenance, shots, synthetic, workflow
+from pipeline.captions import build, load_cues, profiles, shots, synthetic
+from pipeline.signoff import provenance, workflow
 from pipeline.captions.store import CaptionCue
 from pipeline.fsutil import sha256_file
 from pipeline.models import Programme, Provenance, Segment, Transcript
@@ -156,6 +157,42 @@ def test_stage_qc_approval_and_voiding(workspace, programme_video):
     prov = provenance(film)
     assert prov.status == "reviewed" and prov.approval_void
     assert load_cues(film).provenance.approval is None
+
+
+def test_signoff_sections_and_status_contributors(workspace, programme_video, monkeypatch):
+    """The sign-off's extension points: a part in `signoff.qc.SECTIONS` shows in qc.html and
+    qc.json (findings, checklist item) and its hard finding refuses the sign-off; a function
+    in `signoff.status.CONTRIBUTORS` adds its line to the film's status."""
+    from pipeline.errors import QCFailed
+    from pipeline.qc import ChecklistItem, Finding
+    from pipeline.signoff import approval, qc as signoff_qc, status
+
+    film = _film(workspace, programme_video)
+    assert casefilm(workspace, "subtitles", "fall").returncode == 0
+    hard = Finding(cue=0, start_ms=0, timecode="00:00:00.000", rule="sl_window",
+                   severity="hard", measured="0 px", limit="≥ 1 px",
+                   message="Kein Gebärdensprachfenster")
+    item = ChecklistItem(id="EN 301 549 7.3", level="", title="Gebärdensprache", files="—",
+                         confirm="—", state="fail")
+    section = signoff_qc.QCSection(id="sign-language", title="Gebärdensprache",
+                                   findings=[hard], checklist=[item])
+    monkeypatch.setattr(signoff_qc, "SECTIONS", [lambda f, lang: section])
+    with pytest.raises(QCFailed):
+        workflow.qc(film, reviewer="Eva")
+    assert approval.load(film) is None
+    html = (film.subtitles_dir / "qc.html").read_text(encoding="utf-8")
+    assert 'id="sign-language"' in html and "Kein Gebärdensprachfenster" in html
+    report = json.loads((film.subtitles_dir / "qc.json").read_text(encoding="utf-8"))
+    assert report["sections"][0]["findings"][0]["rule"] == "sl_window"
+    assert "EN 301 549 7.3" in [c["id"] for c in report["checklist"]]
+
+    monkeypatch.setattr(signoff_qc, "SECTIONS", [lambda f, lang: None])  # nothing to check
+    assert workflow.qc(film, reviewer="Eva").approval.reviewer == "Eva"
+    monkeypatch.setattr(status, "CONTRIBUTORS", [*status.CONTRIBUTORS,
+                                                 lambda f: [f"{'DGS':<11}no interpreter"]])
+    lines = status.lines(film)
+    assert lines[0].startswith("captions   approved by Eva")
+    assert lines[-1] == "DGS        no interpreter"
 
 
 def test_qc_exits_nonzero_on_a_hard_break_and_refuses_sign_off(workspace, programme_video):
@@ -313,11 +350,8 @@ def test_qc_report_opens_in_chromium_and_agrees_with_its_json(workspace, program
         # each cue links to the player at its moment
         href = page.locator("#cue-1 a").first.get_attribute("href")
         assert re.fullmatch(r"\.\./\.\./exports/fall/index\.html#t=\d+\.\d{3}", href)
-        # six caption items, for a film without audio description WCAG 1.2.3 and 1.2.5, and
-        # without an interpreter WCAG 1.2.6 (open)
-        assert page.locator("#checklist tr[data-clause]").count() == 9
-        assert page.locator('#checklist tr[data-clause="WCAG 2.2 1.2.6"]').get_attribute(
-            "data-state") == "open"
+        # six caption items, and for a film without audio description WCAG 1.2.3 and 1.2.5
+        assert page.locator("#checklist tr[data-clause]").count() == 8
         assert page.locator('#checklist tr[data-clause="WCAG 2.2 1.2.5"]').get_attribute(
             "data-state") == "fail"
         assert page.locator("#audio-description #ad-none").count() == 1

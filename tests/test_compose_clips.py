@@ -121,7 +121,7 @@ def test_sidecar_srt_holds_the_films_cues_of_the_range_in_clip_time(rendered):
 
 
 def test_clip_audio_is_at_minus_14_lufs(rendered):
-    from pipeline.delivery.loudness import measure_file
+    from pipeline.audio.loudness import measure_file
 
     ws, film, _ = rendered
     for name in ("teaser-9x16.mp4", "zitat-1x1.mp4"):

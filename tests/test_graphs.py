@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import ffmpeg
-from pipeline.delivery import encode, ladder, loudness, pictures
+from pipeline.audio import loudness
+from pipeline.delivery import encode, ladder, pictures
 from pipeline.delivery.model import EncodeSpec
 from pipeline.stages import ingest
 from tests import media
@@ -145,7 +146,7 @@ def test_no_filter_graph_strings_where_ffmpeg_python_is_used():
                if s in FILTER_OPTIONS or any(t in s for t in graph_text)]
         users[rel] = bad
     # the modules whose graphs this covers all build them with ffmpeg-python
-    for rel in ("ffmpeg.py", "stages/ingest.py", "delivery/encode.py", "delivery/loudness.py",
+    for rel in ("ffmpeg.py", "stages/ingest.py", "delivery/encode.py", "audio/loudness.py",
                 "delivery/pictures.py"):
         assert rel in users, f"{rel} does not use ffmpeg-python"
     assert {rel: bad for rel, bad in users.items() if bad} == {}

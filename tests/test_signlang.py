@@ -174,7 +174,7 @@ def test_rebuilt_only_when_its_inputs_change(tmp_path):
     run = casefilm(ws, "export", FILM, check=True)
     third = manifest_json(ws)["sign_language"]
     assert third["reused"] is False and third["encode_key"] != first["encode_key"]
-    assert third["offset_ms"] == 2000 and "sign language: encoding" in run.stderr + run.stdout
+    assert third["offset_ms"] == 2000 and "sign language: rendition encoded" in run.stderr
     cache = ws / ".casefilm" / "cache" / FILM / "dgs-renditions"
     assert [d.name for d in cache.iterdir()] == [third["encode_key"]]  # the old one pruned
     # no interpreter any more: its files leave the export
@@ -206,6 +206,7 @@ def test_a_recording_below_the_bitv_figures_is_not_upscaled(tmp_path):
     rep = qc.evaluate(Workspace(ws).film(FILM))
     rules = {f.rule: f for f in rep.findings}
     assert rules["dgs_size"].severity == "hard" and rules["dgs_size"].measured == "300 × 200"
+    assert "nicht hochskaliert" in rules["dgs_size"].message
     assert rules["dgs_fps"].severity == "hard" and rules["dgs_fps"].measured == "15"
     item = qc.checklist(Workspace(ws).film(FILM), rep)[0]
     assert item.id == "WCAG 2.2 1.2.6" and item.level == "AAA" and item.state == "fail"
@@ -218,19 +219,25 @@ def test_qc_report_checks_figures_offset_and_coverage(dgs_ws):
     that cue and a warning for the late start; the BITV figures are the rendition's."""
     casefilm(dgs_ws, "qc", FILM)  # exits 6: the hand-written captions break a hard caption rule
     data = json.loads((dgs_ws / "subtitles" / FILM / "qc.json").read_text(encoding="utf-8"))
-    sl = data["sign_language"]
-    assert sl["measured"] == "rendition" and (sl["width"], sl["height"], sl["fps"]) == (426, 480, 25.0)
-    assert sl["meets_bitv"] and sl["stale"] is None and sl["offset_ms"] == 1000
-    assert (sl["covers_from_ms"], sl["covers_to_ms"], sl["programme_ms"]) == (1000, 10000, 10000)
-    found = [(f["rule"], f["cue"], f["severity"]) for f in sl["findings"]]
+    [sec] = [s for s in data["sections"] if s["id"] == "sign-language"]
+    assert sec["title"] == "Gebärdensprache (DGS)" and sec["error"] is None
+    found = [(f["rule"], f["cue"], f["severity"]) for f in sec["findings"]]
     assert found == [("dgs_start", 0, "warning"), ("dgs_speech_outside", 1, "hard")]
     items = {c["id"]: c for c in data["checklist"]}
     assert items["WCAG 2.2 1.2.6"]["level"] == "AAA" and items["WCAG 2.2 1.2.6"]["state"] == "fail"
-    assert "426 × 480" in items["BITV 2.0 Anlage 2"]["files"]
+    assert "der ausgelieferten DGS-Fassung: 426 × 480 Pixel, 25 Bilder/s" in items["WCAG 2.2 1.2.6"]["files"]
+    assert "von 0:01 bis 0:10 (Film 0:10)" in items["WCAG 2.2 1.2.6"]["files"]
     assert items["BITV 2.0 Anlage 2"]["state"] == "check"
     html = (dgs_ws / "subtitles" / FILM / "qc.html").read_text(encoding="utf-8")
-    assert 'id="sign-language" data-present="true"' in html
+    assert 'id="sign-language"' in html
     assert 'data-rule="dgs_speech_outside"' in html and 'data-clause="WCAG 2.2 1.2.6"' in html
+    from pipeline.signlang import qc
+    from pipeline.workspace import Workspace
+
+    rep = qc.evaluate(Workspace(dgs_ws).film(FILM))
+    assert rep.measured == "rendition" and (rep.width, rep.height, rep.fps) == (426, 480, 25.0)
+    assert rep.meets_bitv and rep.stale is None and rep.offset_ms == 1000
+    assert (rep.covers_from_ms, rep.covers_to_ms, rep.programme_ms) == (1000, 10000, 10000)
     status = casefilm(dgs_ws, "status", FILM, check=True).stdout
     line = next(ln for ln in status.splitlines() if ln.strip().startswith("DGS"))
     assert "rendition 426x480 25 fps (meets BITV)" in line and "interpreter 0:01–0:10 of 0:10" in line
@@ -259,8 +266,9 @@ def test_qc_finds_an_interpreter_that_ends_before_the_programme(tmp_path):
     assert "not exported as film.yaml says" in qc.status_lines(film)[0]
 
 
-def test_no_interpreter_leaves_wcag_126_open(tmp_path):
+def test_no_interpreter_no_dgs_part(tmp_path):
     from pipeline.signlang import qc
+    from pipeline.signoff.qc import sign_language
     from pipeline.workspace import Workspace
 
     ws = tmp_path / "ws"
@@ -268,8 +276,7 @@ def test_no_interpreter_leaves_wcag_126_open(tmp_path):
     build_film(ws, captions=False, chapters=False)
     film = Workspace(ws).film(FILM)
     assert qc.evaluate(film) is None and qc.status_lines(film) == []
-    [item] = qc.checklist(film, None)
-    assert (item.id, item.level, item.state) == ("WCAG 2.2 1.2.6", "AAA", "open")
+    assert sign_language(film, "de") is None
 
 
 # --- film.yaml and preflight --------------------------------------------------------------

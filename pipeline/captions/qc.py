@@ -4,9 +4,8 @@ The checks are a list of rules (`pipeline.captions.qc_rules`, on the generic
 `pipeline.qc` registry): each has an id, a severity (hard limits block delivery and
 sign-off, warnings inform) and its messages in `locale/<lang>/qc.yaml`. `check(cs, profile,
 vtt_text)` is pure: a CaptionSet (cues.json), the profile to check against and the
-delivered WebVTT text in; findings, per-cue rows and chart points out. `evaluate(film)`
-loads, checks (also captions.srt/.ttml against cues.json) and returns a `QCResult`;
-`write` puts it into `qc.json` and `qc.html` (Jinja2 template `templates/qc.html.j2`).
+delivered WebVTT text in; findings, per-cue rows and chart points out. The combined report
+(captions, audio description, …) and the sign-off are `pipeline.signoff`'s.
 """
 
 from __future__ import annotations
@@ -16,19 +15,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from .. import i18n, links, timecode
-from ..errors import StageOrderError
-from ..fsutil import write_json, write_text
-from ..models import Strict, utcnow
-from ..qc import ChecklistItem, Finding, Summary, summarise
-from ..descriptions import qc as ad_qc
-from ..signlang import qc as dgs_qc
+from .. import links, timecode
+from ..models import Strict
+from ..qc import ChecklistItem, Finding
 from ..workspace import Film
-from . import LiveProvenance, approval, store
+from . import store
 from .profiles import Profile
 from .qc_rules import RULES, TrackCheck, rate
 
-__all__ = ["QCResult", "Finding", "check", "evaluate", "rate", "write"]
+__all__ = ["RULES", "Finding", "check", "checklist", "rate", "staleness"]
 
 
 class ChartPoint(Strict):
@@ -59,34 +54,6 @@ class CueRow(Strict):
     rules: list[str]
 
 
-class QCResult(Strict):
-    film: str
-    title: str
-    language: str = "de"
-    profile: Profile
-    generated_at: str = Field(default_factory=utcnow)
-    files: dict[str, str] = Field(default_factory=dict)  # caption file -> sha256
-    provenance: LiveProvenance  # the captions' standing when QC ran
-    summary: Summary
-    findings: list[Finding]
-    chart: Chart
-    cues: list[CueRow]
-    checklist: list[ChecklistItem]
-    stale: str | None = None  # why the captions lag behind the current transcript, if they do
-    # the audio-description part (pipeline.descriptions.qc): None when the film has none
-    audio_description: ad_qc.AdReport | None = None
-    audio_description_error: str | None = None  # descriptions.yaml unreadable (one line)
-    # the sign-language part (pipeline.signlang.qc): None when the film has no interpreter
-    sign_language: dgs_qc.SignLanguageReport | None = None
-    sign_language_error: str | None = None  # the recording unusable (one line)
-
-    @property
-    def hard(self) -> list[Finding]:
-        """Hard findings of the captions and of the audio description."""
-        ad = self.audio_description.hard if self.audio_description else []
-        return [f for f in self.findings if f.severity == "hard"] + ad
-
-
 def check(cs: store.CaptionSet, p: Profile, vtt_text: str | None, player_href: str = "",
           files: dict[str, Path] | None = None
           ) -> tuple[list[Finding], list[CueRow], list[ChartPoint]]:
@@ -113,8 +80,9 @@ def check(cs: store.CaptionSet, p: Profile, vtt_text: str | None, player_href: s
 
 
 def checklist(cs: store.CaptionSet, findings: list[Finding], film: Film | None,
-              valid_approval: approval.Approval | None, s: dict) -> list[ChecklistItem]:
-    """WCAG 2.2 / EN 301 549 items: what the files show, what a person must confirm."""
+              approved: bool, s: dict) -> list[ChecklistItem]:
+    """WCAG 2.2 / EN 301 549 items: what the files show, what a person must confirm
+    (`approved`: a valid sign-off stands behind the captions)."""
     status = cs.provenance.transcript_status
     sync = sum(1 for f in findings if f.rule in ("sync_in", "sync_out"))
     voices = any(c.speaker for c in cs.cues)
@@ -122,7 +90,7 @@ def checklist(cs: store.CaptionSet, findings: list[Finding], film: Film | None,
     player = film.export_dir / "index.html" if film else None
     has_track = bool(player and player.exists() and 'kind="captions"' in
                      player.read_text(encoding="utf-8", errors="replace"))
-    accurate = "ok" if valid_approval else ("check" if status == "reviewed" else "fail")
+    accurate = "ok" if approved else ("check" if status == "reviewed" else "fail")
     yes_no = {True: s["word_yes"], False: s["word_no"]}
     return [
         ChecklistItem(id="WCAG 2.2 1.2.2", level="A", title=s["c_122"],
@@ -149,36 +117,6 @@ def player_href(film: Film) -> str:
     return links.player_page(film.id)
 
 
-def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
-    """Load the film's captions and check them, files included (no files written)."""
-    from . import profiles
-    from . import provenance as caption_status
-
-    cs = store.load(film)
-    if cs is None:
-        raise StageOrderError(film.id, "qc", "captions (run: casefilm subtitles " + film.id + ")")
-    p = profiles.effective(film.manifest.subtitles, film.manifest_path, profile_name) \
-        if profile_name else cs.profile
-    paths = store.caption_paths(film)
-    vtt = paths["vtt"].read_text(encoding="utf-8") if paths["vtt"].exists() else None
-    findings, rows, points = check(cs, p, vtt, player_href(film), files=paths)
-    s = i18n.strings("qc", cs.language)
-    ad, ad_error = ad_qc.safe_evaluate(film)
-    ad_items = ad_qc.checklist(film, ad, i18n.strings("descriptions", cs.language))
-    dgs, dgs_error = dgs_qc.safe_evaluate(film)
-    return QCResult(
-        film=film.id, title=cs.title, language=cs.language, profile=p,
-        files=approval.current_checksums(film),
-        provenance=caption_status(film),
-        summary=summarise(len(cs.cues), findings, RULES.ids()), findings=findings,
-        chart=Chart(unit=p.reading_unit, limit=p.reading_limit, duration_ms=cs.duration_ms,
-                    points=points),
-        cues=rows, checklist=checklist(cs, findings, film, approval.valid(film), s) + ad_items
-        + dgs_qc.checklist(film, dgs),
-        stale=staleness(film, cs), audio_description=ad, audio_description_error=ad_error,
-        sign_language=dgs, sign_language_error=dgs_error)
-
-
 def staleness(film: Film, cs: store.CaptionSet) -> str | None:
     """Why the captions no longer match the film's current transcript (None: they do)."""
     from .. import transcripts
@@ -192,16 +130,3 @@ def staleness(film: Film, cs: store.CaptionSet) -> str | None:
         return (f"the captions were made from an older transcript than {current.name}; "
                 f"run: casefilm subtitles {film.id}")
     return None
-
-
-def report_paths(film: Film) -> tuple[Path, Path]:
-    return film.subtitles_dir / "qc.html", film.subtitles_dir / "qc.json"
-
-
-def write(film: Film, result: QCResult) -> tuple[Path, Path]:
-    from .report import render_html
-
-    html_path, json_path = report_paths(film)
-    write_json(json_path, result.model_dump(mode="json"))
-    write_text(html_path, render_html(result, result.language))
-    return html_path, json_path

@@ -1,4 +1,5 @@
-"""The QC report as HTML: Jinja2 template `templates/qc.html.j2` plus an inline SVG chart.
+"""The reading-speed chart of the QC report (an inline SVG in `templates/qc.html.j2`,
+rendered by `pipeline.signoff.qc`).
 
 The chart is computed here (coordinates in SVG user units); the template only places it.
 Each point carries `data-cue`, `data-value` and `data-flagged`, so a test can compare the
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from .. import i18n, templating, timecode
+from .. import timecode
 
 W, H = 960, 260  # chart size in SVG units
 ML, MR, MT, MB = 56, 16, 16, 40  # margins
@@ -61,13 +62,3 @@ def _y_ticks(top: float) -> list[float]:
         out.append(round(v, 2))
         v += step
     return out
-
-
-def render_html(result, lang: str = "de") -> str:
-    tpl = templating.env().get_template("qc.html.j2")
-    s = i18n.strings("qc", lang)
-    return tpl.render(r=result, s=s, lang=lang, chart=chart(result),
-                      ad=result.audio_description, ads=i18n.strings("descriptions", lang),
-                      dgs=result.sign_language, dgss=i18n.strings("signlang", lang),
-                      unit="Z/s" if result.profile.reading_unit == "cps" else "W/min",
-                      figures=result.profile.figures())

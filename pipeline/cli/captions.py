@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..captions import workflow
 from ..captions.profiles import DEFAULT_PROFILE, PROFILES
+from ..signoff import workflow
 from .common import CliContext, pass_cli
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from .. import ffmpeg, timecode
 from ..captions import store
 from ..captions.profiles import effective
-from ..delivery import loudness
+from ..audio import loudness
 from ..errors import ManifestError, Pending, StageOrderError
 from ..fsutil import atomic_path
 from ..manifest import Clip, FilmManifest

@@ -22,13 +22,12 @@ import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.f
 from ffmpeg.nodes import FilterableStream, OutputStream
 
 from .. import ffmpeg
+from ..audio import AUDIO_KBPS, AUDIO_RATE
 from ..models import MediaInfo
 from .layout import Layout, Placed
 from .model import Card, Shot
 
 XFADE_MS = 80  # audio crossfade at every join (two 40 ms handles)
-AUDIO_RATE = 48000
-AUDIO_KBPS = 128
 CRF = 23
 PRESET = "veryfast"  # a viewing copy: encode speed over size
 

@@ -31,7 +31,8 @@ from pydantic import ValidationError
 from .. import ffmpeg
 from ..fsutil import TMP_PREFIX, sha256_file, write_text
 from ..models import utcnow
-from . import encode, ladder, loudness
+from ..audio import loudness
+from . import encode, ladder
 from .model import AdEncodeSpec, EncodedAd, EncodedAudio, LoudnessReport, LoudnessTarget
 
 AUDIO_FILE = "audio-ad.m4a"

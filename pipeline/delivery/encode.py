@@ -35,7 +35,8 @@ from .. import ffmpeg
 from ..errors import ToolError
 from ..fsutil import TMP_PREFIX, sha256_bytes, sha256_file, write_text
 from ..models import utcnow
-from . import ladder, loudness, mp4box, pictures
+from ..audio import PCM_OPTIONS, loudness
+from . import ladder, mp4box, pictures
 from .model import (AutoPoster, EncodedAudio, EncodedRung, EncodeResult, EncodeSpec, HlsAudio,
                     IFrame, Loudness, LoudnessReport, LoudnessTarget, Segment, Sprite)
 
@@ -45,7 +46,6 @@ AUDIO_HLS_DIR = "hls/audio"  # the main track as an audio-only HLS rendition
 # the normalised audio as it went into the AAC encoder (24-bit FLAC, fastest level), kept
 # until the encoded track is known to hold the true-peak ceiling
 PCM_FILE = "audio-normalised.flac"
-PCM_OPTIONS = {"c:a": "flac", "sample_fmt": "s32", "compression_level": 0}
 
 
 @dataclass

@@ -6,7 +6,8 @@ typed loaders:
 
     subtitles/<film>/captions.vtt, captions.srt, cues.json
         cues.json: `pipeline.captions.load_cues` -> CaptionSet; the captions' standing now
-                   from `pipeline.captions.provenance` -> LiveProvenance
+                   (LiveProvenance) is handed in by the caller (the export stage asks
+                   `pipeline.signoff.provenance`, which knows the sign-off)
     chapters/<film>/chapters.vtt, chapters.json, chapters.jsonld, ffmetadata.txt
         chapters.json: `pipeline.didactics.load_chapters` -> ChapterSet
         chapters.jsonld: the schema.org VideoObject the player page completes; an open
@@ -21,14 +22,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from ..captions import CaptionSet, LiveProvenance, load_cues, provenance
+from ..captions import CaptionSet, LiveProvenance, load_cues
 from ..didactics import load_chapters
 from ..descriptions.model import AdTrack, ad_track_path
 from ..didactics.model import ChapterEntry, ChapterSet
 from ..errors import ManifestError
 from ..fsutil import read_json
 from ..workspace import Film
+
+# the captions' standing now (auto / reviewed / approved), given the film and its cues
+Standing = Callable[[Film, CaptionSet], LiveProvenance]
 
 CAPTION_FILES = ("captions.vtt", "captions.srt", "cues.json")
 CHAPTER_FILES = ("chapters.vtt", "chapters.json", "chapters.jsonld", "ffmetadata.txt")
@@ -59,12 +64,12 @@ class ExportSources:
         return self.chapters.chapters if self.chapters is not None else []
 
 
-def read(film: Film) -> ExportSources:
+def read(film: Film, standing: Standing) -> ExportSources:
     """Every input of the export besides the programme (raises ManifestError naming the
-    file and field of a bad one)."""
+    file and field of a bad one); `standing(film, cues)` gives the captions' provenance."""
     files = existing(film)
     captions = load_cues(film)
-    prov = provenance(film, film.manifest.language, cues=captions) if captions is not None else None
+    prov = standing(film, captions) if captions is not None else None
     chapters = load_chapters(film) if "chapters.json" in files else None
     return ExportSources(files=files, captions=captions, provenance=prov, chapters=chapters,
                         jsonld=_read_jsonld(files.get("chapters.jsonld")), ad=read_ad(film))

@@ -12,6 +12,7 @@ import math
 
 from pydantic import ConfigDict
 
+from ..audio import AUDIO_KBPS, AUDIO_RATE  # noqa: F401  (shared audio figures)
 from ..models import Strict
 
 # box height -> (box width, average kbit/s from Apple's ladder). The bitrate is the rung's
@@ -29,8 +30,6 @@ DEFAULT_RUNGS = (1080, 720, 540, 360)
 GOP_SECONDS = 2  # IDR every 2 s, closed GOP, same times in every rung
 SEGMENT_SECONDS = 6  # HLS target segment duration (3 GOPs)
 CRF = 21
-AUDIO_KBPS = 128
-AUDIO_RATE = 48000
 MAX_LEVEL = 41  # H.264 level cap for broad device reach
 
 # H.264 levels (Table A-1): level_idc -> (max macroblocks/s, max frame size in MBs,

@@ -28,6 +28,7 @@ from pydantic import ConfigDict, Field, model_serializer
 from .. import ffmpeg
 from ..captions import LiveProvenance
 from ..fsutil import sha256_json
+from ..audio.loudness import Loudness, LoudnormReport  # noqa: F401  (part of the manifest)
 from ..models import Ms, Strict
 from .ladder import AUDIO_KBPS, CRF, Rung
 
@@ -125,35 +126,10 @@ class HlsAudio(Strict):
     average_bps: int  # total bits / total duration
 
 
-class Loudness(Strict):
-    """EBU R128 figures of one measurement (None: not measurable, e.g. digital silence)."""
-
-    integrated_lufs: float | None
-    true_peak_dbtp: float | None
-    lra_lu: float | None
-
-
 class LoudnessTarget(Strict):
     integrated_lufs: float
     true_peak_dbtp: float  # the ceiling
     lra_lu: float
-
-
-class LoudnormReport(Strict):
-    """The JSON block ffmpeg's `loudnorm` prints (values as it prints them, strings)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    input_i: str
-    input_tp: str
-    input_lra: str
-    input_thresh: str
-    output_i: str
-    output_tp: str
-    output_lra: str
-    output_thresh: str
-    normalization_type: str
-    target_offset: str
 
 
 class LoudnessReport(Strict):

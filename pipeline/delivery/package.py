@@ -26,8 +26,10 @@ Every artifact's sha256 is known without reading it again: text is hashed as it 
 written, cached media carries the digest the encode took (meta.json `digests`); only a
 file ffmpeg writes here (the re-muxed top rung) or a copied asset is hashed once.
 
-Everything is written atomically; files of an earlier export that this one does not
-produce are removed. Only the ladder encode is expensive, and it is cached (see encode.py),
+`export` is `prepare` (settings, inputs, the ladder and AD encodes), then the output steps
+of `STEPS` in order (each a small function that writes its files through `ExportJob.out`),
+then `finish` (manifest.json, clean-up). Everything is written atomically; files of an
+earlier export that this one does not produce are removed. Only the ladder encode is expensive, and it is cached (see encode.py),
 so a caption- or chapter-only change costs stream copies and text writes.
 """
 
@@ -38,7 +40,7 @@ import io
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .. import ffmpeg, fsutil, subtitle_io, timecode
 from ..captions import build as caption_files
@@ -50,9 +52,10 @@ from ..workspace import Film
 from ..descriptions.model import AdTrack
 from . import ad_audio, encode, hls, inputs, ladder, pictures, player, signlang
 from .model import (AdEncodeSpec, Artifact, ArtifactRole, AudioTrack, CaptionSummary,
-                    DescribedVoice, DescriptionSummary, EncodedAd, EncodeRef, EncodeSpec,
+                    DescribedVoice, DescriptionSummary, EncodedAd, EncodeRef, EncodeResult,
+                    EncodeSpec,
                     ExportManifest, FixedPoster, ManifestArtifacts, ManifestRung, Poster,
-                    ProgrammeRef, ProgressiveMp4, Tools)
+                    ProgrammeRef, ProgressiveMp4, SignLanguageSummary, Tools)
 
 EXPORT_VERSION = 1
 
@@ -141,38 +144,83 @@ class _Out:
         return out
 
 
-def export(film: Film, programme: Programme, report=lambda m: None) -> ExportResult:
+@dataclass
+class ExportJob:
+    """One export under way: what `prepare` read and encoded, and what the output steps add
+    (each step reads the fields of the steps before it and fills its own)."""
+
+    film: Film
+    programme: Programme
+    spec: EncodeSpec
+    src: inputs.ExportSources
+    enc: encode.Encoded
+    ad: _Ad | None
+    out: _Out
+    notes: list[str]
+    # filled by the steps, in list order
+    has_caption_track: bool = False  # sidecar_tracks: captions.vtt is part of the export
+    mp4s: list[ProgressiveMp4] = field(default_factory=list)  # progressive_mp4s
+    ad_mp4: ProgressiveMp4 | None = None  # progressive_mp4s: the AD fallback rung
+    variants: list[hls.Variant] = field(default_factory=list)  # hls_video
+    subtitles: hls.SubtitleRendition | None = None  # hls_subtitles
+    audio_renditions: list[hls.AudioRendition] = field(default_factory=list)  # hls_audio
+    poster: Poster | None = None  # still_pictures
+    has_hls_js: bool = False  # player_assets
+    sign_language: SignLanguageSummary | None = None  # signlang.step: the DGS rendition
+    sign_page: signlang.SignPage | None = None  # signlang.step: what the page shows of it
+
+    @property
+    def root(self) -> Path:
+        return self.film.export_dir
+
+    @property
+    def lang(self) -> str:
+        return self.film.manifest.language
+
+    @property
+    def meta(self) -> EncodeResult:
+        return self.enc.result
+
+    @property
+    def chapters(self) -> list[ChapterEntry]:
+        return self.src.chapter_list
+
+
+def prepare(film: Film, programme: Programme, standing: inputs.Standing, report) -> ExportJob:
+    """Check the film's export settings, read the inputs (`standing`: the captions'
+    provenance, see `inputs.read`), run (or re-use) the ladder encode and the AD encode:
+    everything the output steps need."""
     m = film.manifest
-    lang = m.language
     spec = spec_for(film, programme)
     if m.export.poster is not None and m.export.poster >= programme.duration_ms:
         raise ManifestError(film.manifest_path, "export.poster",
                             f"poster time is past the end of the programme "
                             f"({timecode.short(programme.duration_ms)})",
                             timecode.short(m.export.poster))
-    src = inputs.read(film)
+    src = inputs.read(film, standing)
     enc = encode.encode(spec, film.cache_dir / "renditions", report)
     notes = list(enc.notes)
     if enc.reused:
         report(f"renditions: re-using encode {spec.key} (no video encode)")
-    meta = enc.result
-    ad: _Ad | None = None
+    ad = None
     if src.ad is not None:
         ad = _encode_ad(film, spec, src.ad, report)
         notes += ad.notes
-    captions = src.captions
-    chapters = src.chapter_list
-    caption_track = src.files.get("captions.vtt")
-    if caption_track is None and (captions is None or not captions.cues):
+    if src.files.get("captions.vtt") is None and (src.captions is None or not src.captions.cues):
         notes.append("no captions: the player says so (subtitles stage produced none)")
-    if not chapters:
+    if not src.chapter_list:
         notes.append("no chapters: the player shows no chapter menu")
+    film.export_dir.mkdir(parents=True, exist_ok=True)
+    return ExportJob(film=film, programme=programme, spec=spec, src=src, enc=enc, ad=ad,
+                     out=_Out(film.export_dir), notes=notes)
 
-    out = _Out(film.export_dir)
-    root = film.export_dir
-    root.mkdir(parents=True, exist_ok=True)
 
-    # --- sidecar text tracks -------------------------------------------------------------
+# --- the output steps ----------------------------------------------------------------------
+
+def sidecar_tracks(job: ExportJob) -> None:
+    """captions.vtt/.srt, chapters.vtt; with an AD: descriptions.vtt and the narration stem."""
+    out, src, lang, captions = job.out, job.src, job.lang, job.src.captions
+    caption_track = src.files.get("captions.vtt")
     if caption_track is not None:
         out.link(caption_track, "captions.vtt", "captions", language=lang, format="text/vtt")
     elif captions is not None and captions.cues:  # cues.json without captions.vtt
@@ -184,43 +232,51 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
     if "chapters.vtt" in src.files:
         out.link(src.files["chapters.vtt"], "chapters.vtt", "chapters", language=lang,
                  format="text/vtt")
-    has_caption_track = "captions.vtt" in out.files
-    if ad is not None:
-        out.link(Path(ad.track.vtt), "descriptions.vtt", "descriptions", language=lang,
+    job.has_caption_track = "captions.vtt" in out.files
+    if job.ad is not None:
+        out.link(Path(job.ad.track.vtt), "descriptions.vtt", "descriptions", language=lang,
                  format="text/vtt")
-        out.link(Path(ad.track.narration), ad.narration_rel, "ad-narration", language=lang,
-                 format="audio/flac")
+        out.link(Path(job.ad.track.narration), job.ad.narration_rel, "ad-narration",
+                 language=lang, format="audio/flac")
 
-    # --- progressive MP4s ------------------------------------------------------------------
-    mp4s = [ProgressiveMp4(src=f"media/{film.id}-{r.name}.mp4", rung=r.name, width=r.width,
-                           height=r.height) for r in meta.rungs]
-    ad_mp4 = variant = None
+
+def progressive_mp4s(job: ExportJob) -> None:
+    """media/<film>-<rung>.mp4 per rung; the top rung re-muxed with captions, chapters and
+    the AD mix; with an AD, the player's fallback rung with the AD mix as its audio."""
+    film, meta, out, ad = job.film, job.meta, job.out, job.ad
+    job.mp4s = [ProgressiveMp4(src=f"media/{film.id}-{r.name}.mp4", rung=r.name, width=r.width,
+                               height=r.height) for r in meta.rungs]
+    variant = None
     if ad is not None:  # the player's MP4 fallback with the AD mix as its audio
-        fb = player.fallback(mp4s)
-        r = meta.rungs[mp4s.index(fb)]
-        ad_mp4 = ProgressiveMp4(src=f"media/{film.id}-{r.name}-ad.mp4", rung=r.name,
-                                width=r.width, height=r.height)
-        variant = (enc.dir / r.file, out.path(
-            ad_mp4.src, "video", rung=r.name, width=r.width, height=r.height,
+        fb = player.fallback(job.mp4s)
+        r = meta.rungs[job.mp4s.index(fb)]
+        job.ad_mp4 = ProgressiveMp4(src=f"media/{film.id}-{r.name}-ad.mp4", rung=r.name,
+                                    width=r.width, height=r.height)
+        variant = (job.enc.dir / r.file, out.path(
+            job.ad_mp4.src, "video", rung=r.name, width=r.width, height=r.height,
             codecs=f"{r.video_codec},mp4a.40.2", audio_description=True))
-    for i, (r, mp4) in enumerate(zip(meta.rungs, mp4s)):
+    for i, (r, mp4) in enumerate(zip(meta.rungs, job.mp4s)):
         info = {"rung": r.name, "width": r.width, "height": r.height, "codecs": r.codecs}
-        cached = enc.dir / r.file
-        if i == 0 and (has_caption_track or chapters or "ffmetadata.txt" in src.files
+        cached = job.enc.dir / r.file
+        if i == 0 and (job.has_caption_track or job.chapters or "ffmetadata.txt" in job.src.files
                        or ad is not None):
-            _mux_top(film, cached, out.path(mp4.src, "video", **info, captions=has_caption_track,
-                                            chapters=len(chapters),
+            _mux_top(film, cached, out.path(mp4.src, "video", **info,
+                                            captions=job.has_caption_track,
+                                            chapters=len(job.chapters),
                                             audio_description=ad is not None or None),
-                     root, src.files, chapters, m.title, lang, programme.duration_ms,
+                     job.root, job.src.files, job.chapters, film.manifest.title, job.lang,
+                     job.programme.duration_ms,
                      ad_audio=ad.audio_file if ad is not None else None,
                      has_main_audio=bool(meta.audio), variant=variant)
         else:
             out.link(cached, mp4.src, "video", sha256=meta.digests.get(r.file), **info)
 
-    # --- HLS -------------------------------------------------------------------------------
-    variants = []
+
+def hls_video(job: ExportJob) -> None:
+    """hls/<rung>/: init segment, media segments, media and I-frame playlists per rung."""
+    meta, out = job.meta, job.out
     for r in meta.rungs:
-        hdir = enc.dir / r.hls_dir
+        hdir = job.enc.dir / r.hls_dir
         base = f"hls/{r.name}"
         out.link(hdir / "init.mp4", f"{base}/init.mp4", "hls-init",
                  sha256=meta.digests.get(f"{r.hls_dir}/init.mp4"))
@@ -231,40 +287,48 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
             hls.write_media(fh, r.segments)
         with out.stream(f"{base}/iframes.m3u8", "hls-iframe-playlist") as fh:
             hls.write_iframes(fh, r.iframes)
-        variants.append(hls.Variant(
+        job.variants.append(hls.Variant(
             uri=f"{r.name}/index.m3u8", iframe_uri=f"{r.name}/iframes.m3u8",
             bandwidth=r.peak_bps, average_bandwidth=r.average_bps,
             iframe_bandwidth=r.iframe_peak_bps, iframe_average_bandwidth=r.iframe_average_bps,
             codecs=r.codecs, video_codec=r.video_codec, width=r.width,
             height=r.height, fps=r.fps))
-    subs = None
-    if has_caption_track:
-        track = subtitle_io.load(root / "captions.vtt")
-        durations = [s.duration_s for s in meta.rungs[0].segments]
-        bounds = hls.segment_bounds(durations)
-        mpegts = hls.mpegts_of(meta.first_video_pts_s)
-        sdir = f"hls/subs/{lang}"
-        seg_list = []
-        for k, cues in enumerate(hls.split_cues(track.cues, bounds)):
-            name = f"seg_{k:05d}.vtt"
-            with out.stream(f"{sdir}/{name}", "hls-subtitle-segment") as fh:
-                hls.write_vtt_segment(fh, cues, mpegts, track.meta)
-            seg_list.append((name, durations[k]))
-        with out.stream(f"{sdir}/index.m3u8", "hls-subtitle-playlist") as fh:
-            hls.write_subtitle_playlist(fh, seg_list)
-        subs = hls.SubtitleRendition(uri=f"subs/{lang}/index.m3u8", language=lang,
-                                     name=player.strings(lang)["captions_track_label"])
-    # audio renditions: the main mix (the default) and the audio description; the
-    # variants' segments are video only, so players switch between them cleanly
-    audio_renditions = []
+
+
+def hls_subtitles(job: ExportJob) -> None:
+    """hls/subs/<lang>/: the captions as WebVTT segments on the video's segment bounds."""
+    if not job.has_caption_track:
+        return
+    meta, out, lang = job.meta, job.out, job.lang
+    track = subtitle_io.load(job.root / "captions.vtt")
+    durations = [s.duration_s for s in meta.rungs[0].segments]
+    bounds = hls.segment_bounds(durations)
+    mpegts = hls.mpegts_of(meta.first_video_pts_s)
+    sdir = f"hls/subs/{lang}"
+    seg_list = []
+    for k, cues in enumerate(hls.split_cues(track.cues, bounds)):
+        name = f"seg_{k:05d}.vtt"
+        with out.stream(f"{sdir}/{name}", "hls-subtitle-segment") as fh:
+            hls.write_vtt_segment(fh, cues, mpegts, track.meta)
+        seg_list.append((name, durations[k]))
+    with out.stream(f"{sdir}/index.m3u8", "hls-subtitle-playlist") as fh:
+        hls.write_subtitle_playlist(fh, seg_list)
+    job.subtitles = hls.SubtitleRendition(uri=f"subs/{lang}/index.m3u8", language=lang,
+                                          name=player.strings(lang)["captions_track_label"])
+
+
+def hls_audio(job: ExportJob) -> None:
+    """Audio renditions: the main mix (the default) and the audio description; the
+    variants' segments are video only, so players switch between them cleanly."""
+    meta, out, lang, ad = job.meta, job.out, job.lang, job.ad
     for rend, src_dir, rel, info in (
-            (meta.audio_hls, enc.dir, "hls/audio", {"name": player.strings(lang)["main_audio_label"],
-                                                     "default": True}),
+            (meta.audio_hls, job.enc.dir, "hls/audio",
+             {"name": player.strings(lang)["main_audio_label"], "default": True}),
             (ad.meta.hls if ad else None, ad.dir if ad else None, "hls/ad",
              {"name": ad.title if ad else "", "describes_video": True})):
         if rend is None:
             continue
-        digests = meta.digests if src_dir == enc.dir else ad.meta.digests
+        digests = meta.digests if src_dir == job.enc.dir else ad.meta.digests
         out.link(src_dir / rend.hls_dir / "init.mp4", f"{rel}/init.mp4", "hls-audio-init",
                  sha256=digests.get(f"{rend.hls_dir}/init.mp4"))
         for seg in rend.segments:
@@ -272,89 +336,142 @@ def export(film: Film, programme: Programme, report=lambda m: None) -> ExportRes
                      sha256=digests.get(f"{rend.hls_dir}/{seg.file}"))
         with out.stream(f"{rel}/index.m3u8", "hls-audio-playlist", language=lang) as fh:
             hls.write_media(fh, rend.segments)
-        audio_renditions.append(hls.AudioRendition(
+        job.audio_renditions.append(hls.AudioRendition(
             language=lang, uri=f"{rel.removeprefix('hls/')}/index.m3u8", autoselect=True,
             peak_bps=rend.peak_bps, average_bps=rend.average_bps, **info))
     if ad is not None and not meta.audio:  # a silent programme with an AD mix
-        for v in variants:
+        for v in job.variants:
             v.codecs += f",{ad.meta.hls.codecs}"
-    with out.stream("hls/master.m3u8", "hls-master-playlist") as fh:
-        hls.write_master(fh, variants, subs, audio_renditions)
 
-    # --- pictures --------------------------------------------------------------------------
-    poster: Poster = meta.poster
+
+def hls_master(job: ExportJob) -> None:
+    """hls/master.m3u8: the variants with the subtitle and audio renditions."""
+    with job.out.stream("hls/master.m3u8", "hls-master-playlist") as fh:
+        hls.write_master(fh, job.variants, job.subtitles, job.audio_renditions)
+
+
+def still_pictures(job: ExportJob) -> None:
+    """poster.jpg (fixed in film.yaml, or the encode's pick), thumbnail sprites and their
+    WebVTT index."""
+    meta, out, m = job.meta, job.out, job.film.manifest
+    job.poster = meta.poster
     if m.export.poster is not None:
-        poster = FixedPoster(time_ms=m.export.poster)
-        out.link(_poster_at(film, spec, m.export.poster), "poster.jpg", "poster",
-                 time_ms=poster.time_ms, method=poster.method)
+        job.poster = FixedPoster(time_ms=m.export.poster)
+        out.link(_poster_at(job.film, job.spec, m.export.poster), "poster.jpg", "poster",
+                 time_ms=job.poster.time_ms, method=job.poster.method)
     else:
-        out.link(enc.dir / "poster.jpg", "poster.jpg", "poster",
-                 sha256=meta.digests.get("poster.jpg"), time_ms=poster.time_ms,
-                 method=poster.method)
+        out.link(job.enc.dir / "poster.jpg", "poster.jpg", "poster",
+                 sha256=meta.digests.get("poster.jpg"), time_ms=job.poster.time_ms,
+                 method=job.poster.method)
     sp = meta.sprite
     for name in sp.files:
-        out.link(enc.dir / name, f"thumbs/{name}", "thumbnail-sprite",
+        out.link(job.enc.dir / name, f"thumbs/{name}", "thumbnail-sprite",
                  sha256=meta.digests.get(name))
     with out.stream("thumbs/thumbnails.vtt", "thumbnails", format="text/vtt") as fh:
         pictures.write_thumbnails_vtt(fh, count=sp.count, interval_s=sp.interval_s,
-                                      duration_ms=programme.duration_ms, tw=sp.thumb_width,
+                                      duration_ms=job.programme.duration_ms, tw=sp.thumb_width,
                                       th=sp.thumb_height)
 
-    # --- sign language (signlang.py): the interpreter's rendition, MP4 and hls/dgs/ ------
+
+def player_assets(job: ExportJob) -> None:
+    """assets/: player.js, player.css and the vendored hls.js (when installed)."""
     hls_js = player.hls_js_path()
-    dgs, dgs_page = signlang.export_step(film, programme, out, report, hls_js is not None)
-    if dgs is not None and not dgs.meets_bitv:
-        notes.append(f"sign language: the rendition is {dgs.width}x{dgs.height} at {dgs.fps:g} "
-                     f"fps, below BITV's 320x240 at 25 fps (the recording is; see the QC report)")
-
-    # --- player ----------------------------------------------------------------------------
+    job.has_hls_js = hls_js is not None
     if hls_js is not None:
-        out.link(hls_js, "assets/hls.min.js", "player-asset", library="hls.js",
-                 version=player.hls_js_version())
+        job.out.link(hls_js, "assets/hls.min.js", "player-asset", library="hls.js",
+                     version=player.hls_js_version())
     else:
-        notes.append("hls.js not found (run `npm ci`): the player falls back to MP4 everywhere")
+        job.notes.append("hls.js not found (run `npm ci`): the player falls back to MP4 "
+                         "everywhere")
     for name, path in player.static_files().items():
-        out.link(path, f"assets/{name}", "player-asset")
+        job.out.link(path, f"assets/{name}", "player-asset")
+
+
+def player_page(job: ExportJob) -> None:
+    """index.html: the accessible player page."""
+    ad = job.ad
     page = player.render(
-        film=film, programme=programme, mp4s=mp4s, has_hls_js=hls_js is not None,
-        captions=captions, provenance=src.provenance, has_caption_track=has_caption_track,
-        has_chapter_track="chapters.vtt" in out.files, chapters=chapters, jsonld=src.jsonld,
-        sprite=sp, ad=None if ad is None else player.AdPage(
-            track=ad.track, mp4=ad_mp4.src if ad_mp4 else None, narration=ad.narration_rel,
-            hls=hls_js is not None), dgs=dgs_page)
-    out.text("index.html", "player-page", page, language=lang)
+        film=job.film, programme=job.programme, mp4s=job.mp4s, has_hls_js=job.has_hls_js,
+        captions=job.src.captions, provenance=job.src.provenance,
+        has_caption_track=job.has_caption_track,
+        has_chapter_track="chapters.vtt" in job.out.files, chapters=job.chapters,
+        jsonld=job.src.jsonld, sprite=job.meta.sprite, ad=None if ad is None else player.AdPage(
+            track=ad.track, mp4=job.ad_mp4.src if job.ad_mp4 else None,
+            narration=ad.narration_rel, hls=job.has_hls_js), dgs=job.sign_page)
+    job.out.text("index.html", "player-page", page, language=job.lang)
 
-    for r in meta.rungs:
+
+def bitrate_notes(job: ExportJob) -> None:
+    """A note for each rung whose peak segment bitrate is more than twice its average."""
+    for r in job.meta.rungs:
         if r.average_bps and r.peak_bps > 2 * r.average_bps:
-            notes.append(f"rung {r.name}: peak segment bitrate {r.peak_bps} bit/s is more "
-                         f"than twice the average {r.average_bps} bit/s")
+            job.notes.append(f"rung {r.name}: peak segment bitrate {r.peak_bps} bit/s is more "
+                             f"than twice the average {r.average_bps} bit/s")
 
-    # --- manifest and clean-up -------------------------------------------------------------
+
+OutputStep = Callable[[ExportJob], None]
+
+# What an export writes, in order: a new output (a rendition, a track, a page) is one more
+# function here. A step may read what the steps before it put on the job; manifest.json is
+# written after the last step, from every file the steps produced.
+STEPS: list[OutputStep] = [
+    sidecar_tracks,
+    progressive_mp4s,
+    hls_video,
+    hls_subtitles,
+    hls_audio,
+    hls_master,
+    still_pictures,
+    player_assets,
+    signlang.step,  # the sign-language rendition (DGS interpreter), before the page offers it
+    player_page,
+    bitrate_notes,
+]
+
+
+def export(film: Film, programme: Programme, standing: inputs.Standing,
+           report=lambda m: None, steps: list[OutputStep] | None = None) -> ExportResult:
+    """Write `exports/<film>/`: `prepare`, each output step of `steps` (default `STEPS`) in
+    order, then manifest.json and the removal of what this export no longer produces.
+    `standing(film, cues)`: the captions' provenance (`pipeline.signoff.provenance`)."""
+    job = prepare(film, programme, standing, report)
+    for step in STEPS if steps is None else steps:
+        step(job)
+    return finish(job)
+
+
+def finish(job: ExportJob) -> ExportResult:
+    """manifest.json (written last, listing every artifact), then clean-up: files of an
+    earlier export this one did not produce, other encodes in the cache."""
+    film, programme, meta, ad, m = job.film, job.programme, job.meta, job.ad, job.film.manifest
+    src, root = job.src, job.root
     main = meta.main_audio
     manifest = ExportManifest(
-        film=film.id, title=m.title, language=lang, created_at=utcnow(),
+        film=film.id, title=m.title, language=job.lang, created_at=utcnow(),
         export_version=EXPORT_VERSION,
         programme=ProgrammeRef(sha256=programme.media_sha256, duration_ms=programme.duration_ms,
                                width=programme.width, height=programme.height, fps=programme.fps),
-        encode=EncodeRef(key=spec.key, reused=enc.reused, settings=meta.encoder),
+        encode=EncodeRef(key=job.spec.key, reused=job.enc.reused, settings=meta.encoder),
         rungs=[ManifestRung.of(r) for r in meta.rungs],
         audio=[AudioTrack(**a.model_dump(exclude={"file"}))
                for a in [*meta.audio, *([ad.meta.audio] if ad is not None else [])]],
         loudness=main.loudness if main is not None else None,
-        captions=None if captions is None or src.provenance is None else CaptionSummary(
-            status=src.provenance.status, provenance=src.provenance, cues=len(captions.cues)),
-        descriptions=_summary(ad, ad_mp4) if ad is not None else None,
-        sign_language=dgs,
-        chapters=len(chapters), poster=poster, notes=notes,
+        captions=None if src.captions is None or src.provenance is None else CaptionSummary(
+            status=src.provenance.status, provenance=src.provenance,
+            cues=len(src.captions.cues)),
+        descriptions=_summary(ad, job.ad_mp4) if ad is not None else None,
+        sign_language=job.sign_language,
+        chapters=len(job.chapters), poster=job.poster or meta.poster, notes=job.notes,
         tools=Tools(ffmpeg=ffmpeg.version(), hls_js=player.hls_js_version()),
-        artifacts=out.artifacts(film.ws.digests))
+        artifacts=job.out.artifacts(film.ws.digests))
     fsutil.write_json(root / "manifest.json", manifest.model_dump(mode="json"))
-    _remove_stale(root, set(out.files) | {"manifest.json"})
-    _prune_cache(film.cache_dir / "renditions", keep=spec.key)
+    _remove_stale(root, set(job.out.files) | {"manifest.json"})
+    _prune_cache(film.cache_dir / "renditions", keep=job.spec.key)
     if ad is None:  # the film no longer has an audio description
         shutil.rmtree(film.cache_dir / AD_CACHE, ignore_errors=True)
-    outputs = [root / rel for rel in out.files] + [root / "manifest.json"]
-    return ExportResult(outputs=outputs, manifest=manifest, notes=notes, encoded=not enc.reused)
+    outputs = [root / rel for rel in job.out.files] + [root / "manifest.json"]
+    return ExportResult(outputs=outputs, manifest=manifest, notes=job.notes,
+                        encoded=not job.enc.reused)
 
 
 def _mux_top(film: Film, cached: Path, final: Path, root: Path, src: dict[str, Path],

@@ -30,6 +30,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
 from pydantic import ValidationError
@@ -43,6 +44,9 @@ from ..signlang.check import display_size, probe_recording
 from ..workspace import Film
 from . import encode, hls, ladder, mp4box
 from .model import Segment, SignLanguageSummary
+
+if TYPE_CHECKING:
+    from .package import ExportJob
 
 CACHE = "dgs-renditions"
 MP4_FILE = "dgs.mp4"
@@ -168,8 +172,7 @@ def _load(meta: Path) -> EncodedSign | None:
         return None
 
 
-def encode_sign(spec: SignEncodeSpec, cache_root: Path,
-                report=lambda m: None) -> tuple[Path, EncodedSign, bool]:
+def encode_sign(spec: SignEncodeSpec, cache_root: Path) -> tuple[Path, EncodedSign, bool]:
     """(directory, meta, reused) of the rendition for `spec`, made when missing; older
     renditions of the film are removed."""
     final = cache_root / spec.key
@@ -181,7 +184,7 @@ def encode_sign(spec: SignEncodeSpec, cache_root: Path,
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        result = _encode_into(spec, tmp, report)
+        result = _encode_into(spec, tmp)
         write_text(tmp / "meta.json", result.model_dump_json(indent=2) + "\n")
         if final.exists():
             shutil.rmtree(final)
@@ -195,9 +198,8 @@ def encode_sign(spec: SignEncodeSpec, cache_root: Path,
     return final, result, False
 
 
-def _encode_into(spec: SignEncodeSpec, tmp: Path, report) -> EncodedSign:
+def _encode_into(spec: SignEncodeSpec, tmp: Path) -> EncodedSign:
     r = spec.rung
-    report(f"sign language: encoding the interpreter ({r.width}x{r.height} @ {r.fps:g} fps)")
     mp4 = tmp / MP4_FILE
     ffmpeg.run_graph(encode_graph(spec, mp4), duration_ms=spec.programme_ms,
                      desc="encoding the sign-language rendition")
@@ -241,19 +243,20 @@ class SignPage:
     offset_ms: int
 
 
-def export_step(film: Film, programme: Programme, out, report=lambda m: None,
-                has_hls_js: bool = True) -> tuple[SignLanguageSummary | None, SignPage | None]:
-    """Link the rendition into the export (`out`: package's collector of produced files):
-    the MP4, the HLS segments and their playlist. (None, None) for a film without an
-    interpreter, whose cached renditions are then removed."""
+def step(job: "ExportJob") -> None:
+    """The export's output step (`package.STEPS`): link the rendition into the export (the
+    MP4, the HLS segments, their playlist) and put its summary and page data on the job.
+    A film without an interpreter has its cached renditions removed."""
+    film, out = job.film, job.out
     cache = film.cache_dir / CACHE
-    spec = spec_for(film, programme)
+    spec = spec_for(film, job.programme)
     if spec is None:
         shutil.rmtree(cache, ignore_errors=True)
-        return None, None
-    d, meta, reused = encode_sign(spec, cache, report)
-    if reused:
-        report(f"sign language: re-using rendition {spec.key} (no encode)")
+        return
+    d, meta, reused = encode_sign(spec, cache)
+    r = spec.rung
+    job.notes.append(f"sign language: rendition {spec.key} re-used (no encode)" if reused else
+                     f"sign language: rendition encoded ({r.width}x{r.height} @ {r.fps:g} fps)")
     mp4_rel = rendition_mp4(film.id)
     out.link(d / MP4_FILE, mp4_rel, "sign-language-video", sha256=meta.digests[MP4_FILE],
              language=LANGUAGE, width=meta.width, height=meta.height, codecs=meta.codecs)
@@ -266,20 +269,23 @@ def export_step(film: Film, programme: Programme, out, report=lambda m: None,
                     language=LANGUAGE) as fh:
         hls.write_media(fh, meta.hls.segments)
     size = (d / MP4_FILE).stat().st_size
-    rec_end = spec.offset_ms + spec.recording_ms
-    summary = SignLanguageSummary(
+    sl = job.sign_language = SignLanguageSummary(
         mp4=mp4_rel, hls=f"{HLS_DIR}/index.m3u8", width=meta.width, height=meta.height,
         fps=meta.fps, duration_ms=meta.duration_ms, size=size, average_bps=meta.average_bps,
         keyframe_interval_s=KEYFRAME_SECONDS, codecs=meta.codecs, offset_ms=spec.offset_ms,
-        covers_from_ms=spec.offset_ms, covers_to_ms=min(rec_end, spec.programme_ms),
+        covers_from_ms=spec.offset_ms,
+        covers_to_ms=min(spec.offset_ms + spec.recording_ms, spec.programme_ms),
         programme_ms=spec.programme_ms, meets_bitv=meets_bitv(meta.width, meta.height, meta.fps),
         recording_sha256=spec.recording_sha256, recording_width=spec.src_width,
         recording_height=spec.src_height, recording_fps=spec.src_fps, encode_key=spec.key,
         reused=reused)
-    page = SignPage(mp4=mp4_rel, hls=summary.hls if has_hls_js else None, width=meta.width,
-                    height=meta.height, duration_ms=meta.duration_ms, size=size,
-                    offset_ms=spec.offset_ms)
-    return summary, page
+    if not sl.meets_bitv:
+        job.notes.append(f"sign language: the rendition is {sl.width}x{sl.height} at "
+                         f"{sl.fps:g} fps, below BITV's 320x240 at 25 fps (so is the "
+                         f"recording: it is never scaled up; see the QC report)")
+    job.sign_page = SignPage(mp4=mp4_rel, hls=sl.hls if job.has_hls_js else None,
+                             width=sl.width, height=sl.height, duration_ms=sl.duration_ms,
+                             size=size, offset_ms=sl.offset_ms)
 
 
 def plan_input(film: Film, digest) -> dict[str, str]:

@@ -1,8 +1,8 @@
-"""The audio-description files a caption sign-off binds (`captions.approval`), apart from
+"""The audio-description files a sign-off binds (`signoff.approval`), apart from
 the captions: what exists of descriptions.yaml, descriptions.vtt, the AD mix and the
 narration stem, and their sha256 (media through the workspace's digest cache, so status
-and QC do not hash a FLAC twice). Imports only the contract, so the captions package can
-use it without pulling in the mixer."""
+and QC do not hash a FLAC twice). Imports only the contract, so the sign-off can use it
+without pulling in the mixer."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The AD mix and the narration-only stem, in one ffmpeg process (ffmpeg-python graph).
 
 Programme audio: exactly the main mix before its AAC encode, i.e. the programme's first
-audio stream through `delivery.loudness.normalise` with the same pass-1 measurement and
+audio stream through `audio.loudness.normalise` with the same pass-1 measurement and
 the film's loudness target and true-peak ceiling (film.yaml `export`). Under each narration
 window [start, end) it is ducked by `duck_db` (default -12 dB); the gain ramps linearly
 over `ramp_ms` (default 200 ms) just outside the window, down before its start and up
@@ -39,10 +39,8 @@ from ffmpeg.nodes import FilterableStream, OutputStream
 from pydantic import ValidationError
 
 from .. import ffmpeg
-from ..delivery import loudness
-from ..delivery.encode import PCM_OPTIONS
-from ..delivery.ladder import AUDIO_RATE
-from ..delivery.model import Loudness, LoudnormReport
+from ..audio import AUDIO_RATE, PCM_OPTIONS, loudness
+from ..audio.loudness import Loudness, LoudnormReport
 from ..errors import ToolError
 from ..fsutil import TMP_PREFIX, sha256_json, write_json
 from ..models import Ms

@@ -33,7 +33,7 @@ from ..fsutil import atomic_path, sha256_json, write_json
 from ..models import Ms, Strict, utcnow
 from ..workspace import Film
 from .model import Description, Voice, VoiceKind, acceptance_path, narrations_dir, work_dir
-from .settings import DescriptionSettings
+from ..manifest.descriptions import DescriptionSettings
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".aif", ".aiff",
                   ".wma", ".mka", ".mp4", ".webm"}

@@ -1,9 +1,9 @@
 """The film manifest `projects/<film>/film.yaml` and the workspace goal catalogue.
 
 Loading validates with pydantic; every failure becomes one `ManifestError` naming the file,
-the field path and the bad value (`ManifestError.from_validation`). The `subtitles` block
-(`SubtitleSettings`) is defined beside the caption profiles it names
-(`pipeline.captions.profiles`), which import nothing from here.
+the field path and the bad value (`ManifestError.from_validation`). Each settings block
+of a feature has its own schema module in this package (`subtitles.py`, `descriptions.py`)
+and one field line on `FilmManifest`; this package imports no feature package (base layer).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .. import timecode
-from ..captions.profiles import SubtitleSettings
-from ..descriptions.settings import DescriptionSettings
 from ..errors import ManifestError
 from ..models import LearningGoal, Ms, Strict
+from .descriptions import DescriptionSettings
 from .sign_language import SignLanguageSettings
+from .subtitles import SubtitleSettings
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 

@@ -18,6 +18,7 @@ with ffprobe), or, before the first export, the interpreter's recording after th
 
 `evaluate(film)` is None for a film without `sign_language:`. `checklist` gives WCAG 2.2
 1.2.6 (AAA) and BITV 2.0 Anlage 2; `status_lines` the one DGS line of `casefilm status`.
+The sign-off package shows them (`signoff.qc.sign_language`, `signoff.status`).
 Nothing here imports the export's code: the rendition is found by its path
 (`manifest.sign_language.rendition_mp4`) and what it was made from is read from
 manifest.json's `sign_language` block through the small model `RenditionRef`.
@@ -211,14 +212,10 @@ def safe_evaluate(film: Film) -> tuple[SignLanguageReport | None, str | None]:
         return None, e.line()
 
 
-def checklist(film: Film, rep: SignLanguageReport | None) -> list[ChecklistItem]:
+def checklist(film: Film, rep: SignLanguageReport) -> list[ChecklistItem]:
     """WCAG 2.2 1.2.6 (AAA) and BITV 2.0 Anlage 2: what the files show, what the reviewer
     confirms."""
     s = i18n.strings("signlang", film.manifest.language)
-    if rep is None:
-        return [ChecklistItem(id="WCAG 2.2 1.2.6", level="AAA", title=s["c_126"],
-                              files=s["c_126_files_none"], confirm=s["c_126_confirm"],
-                              state="open")]
     figures = s["c_figures"].format(what=s[f"measured_{rep.measured}"], w=rep.width,
                                     h=rep.height, fps=_fps(rep.fps))
     cover = s["c_cover"].format(start=timecode.short(rep.covers_from_ms),

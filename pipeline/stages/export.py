@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import ffmpeg
+from .. import ffmpeg, signoff
 from ..descriptions.model import AdTrack, ad_track_path
 from ..errors import CasefilmError, MediaError, Pending
 from ..fsutil import sha256_json
@@ -85,7 +85,9 @@ def run(ctx: Context, plan: Plan[ExportInputs]) -> Result:
     prog = plan.data.programme
     if not Path(prog.media).is_file():
         raise MediaError(prog.media, "programme file missing (run ingest again)")
-    res = package.export(ctx.film, prog, report=ctx.report)
+    lang = ctx.film.manifest.language
+    res = package.export(ctx.film, prog, lambda film, cues: signoff.provenance(film, lang, cues),
+                         report=ctx.report)
     versions = {"ffmpeg": ffmpeg.version()}
     if res.manifest.tools.hls_js:
         versions["hls.js"] = res.manifest.tools.hls_js

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ffmpeg, transcripts
-from ..captions import approval, build, profiles, shots
+from ..captions import build, profiles, shots
 from ..captions.profiles import Profile
 from ..errors import NoSpeech, Pending
 from ..fsutil import sha256_json
 from ..models import Programme
 from ..programme import load_programme
+from ..signoff import approval
 from .base import Context, Plan, Result, Stage
 
 ALGORITHM = "captions-2"  # bump when segmentation/timing change their output

@@ -1,9 +1,9 @@
-"""Sign-off of a film's captions by an accessibility reviewer.
+"""Sign-off of a film's captions and audio description by an accessibility reviewer.
 
 `subtitles/<film>/approval.json` records who approved, when, against which QC result, and
 the sha256 of each caption file (VTT, SRT, TTML) and, when the film has an audio
 description, of its files too (descriptions.yaml, descriptions.vtt, the AD mix and the
-narration stem; `pipeline.descriptions.qc.ad_checksums`). The approval is valid only while
+narration stem; `pipeline.descriptions.files.ad_checksums`). The approval is valid only while
 every one of those files still has that checksum: any change to the captions or the audio
 description voids it (a regenerated but identical file keeps it), and so does an audio
 description that appears after the sign-off.
@@ -12,16 +12,14 @@ description that appears after the sign-off.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import Field, ValidationError
 
+from ..captions.store import caption_paths
+from ..descriptions.files import AD_FILE_NAMES, ad_checksums
 from ..fsutil import sha256_file, write_json
 from ..models import Strict, utcnow
-from .store import caption_paths
-
-if TYPE_CHECKING:  # the captions package's __init__ uses this module: no workspace import
-    from ..workspace import Film
+from ..workspace import Film
 
 
 class Approval(Strict):
@@ -39,8 +37,6 @@ def path(film: Film) -> Path:
 
 
 def current_checksums(film: Film) -> dict[str, str]:
-    from ..descriptions.files import ad_checksums  # noqa: PLC0415  (no workspace at import)
-
     out = {p.name: sha256_file(p) for p in caption_paths(film).values() if p.exists()}
     return {**out, **ad_checksums(film)}
 
@@ -58,8 +54,6 @@ def check(film: Film) -> tuple[Approval | None, str | None]:
     a = load(film)
     if a is None:
         return None, "not approved"
-    from ..descriptions.files import AD_FILE_NAMES  # noqa: PLC0415
-
     now = current_checksums(film)
     changed = sorted(n for n, d in a.files.items() if now.get(n) != d)
     changed += sorted(n for n in now if n in AD_FILE_NAMES and n not in a.files)

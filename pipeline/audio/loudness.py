@@ -6,7 +6,7 @@ Pass 1 (`measure`) reads the programme audio once: loudnorm's measurement JSON, 
 loudnorm with the measured values and `linear=true`. AAC encoding can put the true peak
 above what the limiter let through, so the encoded track is decoded again (`measure_file`,
 audio only) and, when it breaks the ceiling, re-encoded from the normalised PCM the encode
-kept with the missing `gain` (see encode.py). Loudness values are LUFS, true peaks dBTP, ranges LU, gains dB.
+kept with the missing `gain` (pipeline/delivery/encode.py). Loudness values are LUFS, true peaks dBTP, ranges LU, gains dB.
 
 Chains are ffmpeg-python streams: each function takes the audio stream and returns the
 filtered one, so the same chain serves the ladder encode and an audio-only re-encode.
@@ -21,10 +21,39 @@ from pathlib import Path
 import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
 from ffmpeg.nodes import FilterableStream, OutputStream
 
+from pydantic import ConfigDict
+
 from .. import ffmpeg
 from ..errors import ToolError
-from .ladder import AUDIO_RATE
-from .model import Loudness, LoudnormReport
+from ..models import Strict
+from . import AUDIO_RATE
+
+
+
+class Loudness(Strict):
+    """EBU R128 figures of one measurement (None: not measurable, e.g. digital silence)."""
+
+    integrated_lufs: float | None
+    true_peak_dbtp: float | None
+    lra_lu: float | None
+
+
+class LoudnormReport(Strict):
+    """The JSON block ffmpeg's `loudnorm` prints (values as it prints them, strings)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    input_i: str
+    input_tp: str
+    input_lra: str
+    input_thresh: str
+    output_i: str
+    output_tp: str
+    output_lra: str
+    output_thresh: str
+    normalization_type: str
+    target_offset: str
+
 
 LRA_TARGET = 11.0  # LU; loudnorm's default, set explicitly
 CEILING_MARGIN_DB = 0.1  # extra gain reduction per correction, below ebur128's 0.1 dB print step

@@ -1,4 +1,5 @@
-"""`casefilm qc` as a library call: check, write the report, optionally sign off."""
+"""`casefilm qc` as a library call: check captions and audio description, write the
+combined report, optionally sign off."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 from ..errors import InputError, QCFailed, StageOrderError
 from ..workspace import Film
-from . import approval, qc as qcmod, store
+from ..captions import store
+from . import approval, qc as qcmod
 
 
 @dataclass
@@ -26,7 +28,8 @@ class QCOutcome:
 
 
 def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None) -> QCOutcome:
-    """Check the captions, write qc.html/qc.json; with `reviewer`, record a sign-off.
+    """Check the captions (and the rest of the report), write qc.html/qc.json; with
+    `reviewer`, record a sign-off.
 
     A sign-off is refused (nothing recorded) while a hard limit is broken (QCFailed) or while
     the captions lag behind the current transcript (StageOrderError).

@@ -1,7 +1,6 @@
-"""The `descriptions` block of film.yaml: how descriptions are fitted, voiced and mixed.
+"""film.yaml `descriptions`: how audio descriptions are fitted, voiced and mixed.
 
-Imported by `pipeline.manifest`, so this module imports nothing of the workspace or the
-manifest. Every figure is documented in docs/audio-description.md.
+Every figure is documented in docs/audio-description.md.
 """
 
 from __future__ import annotations
