@@ -21,6 +21,9 @@ Layout of an export (all paths relative to `exports/<film>/`):
     manifest.json                  `model.ExportManifest`: every artifact with role, size and
                                    sha256, rungs, audio tracks and loudness, caption
                                    provenance; written last
+  with a sign-language interpreter (signlang.py):
+    media/<film>-dgs.mp4           the interpreter's rendition (video only, programme timeline)
+    hls/dgs/index.m3u8, init.mp4, seg_NNNNN.m4s   its own HLS stream
 
 Every artifact's sha256 is known without reading it again: text is hashed as it is
 written, cached media carries the digest the encode took (meta.json `digests`); only a
