@@ -194,7 +194,7 @@ def render(*, film: Film, programme: Programme, mp4s: list[ProgressiveMp4], has_
                               "extended": d.extended} for d in ad.track.descriptions],
         },
         "dgs": None if dgs is None else {"mp4": dgs.mp4, "hls": dgs.hls, "width": dgs.width,
-                                         "height": dgs.height, "offset": dgs.offset_ms},
+                                         "height": dgs.height},
     }
     doc = jsonld_for(film, programme, jsonld, chapters, captions, has_caption_track, mp4s[0].src)
     return templating.render("player.html.j2",

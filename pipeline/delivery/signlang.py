@@ -37,8 +37,8 @@ from pydantic import ValidationError
 
 from .. import ffmpeg
 from ..fsutil import TMP_PREFIX, sha256_bytes, sha256_file, sha256_json, write_text
-from ..manifest.sign_language import (BITV_MIN_FPS, BITV_MIN_HEIGHT, BITV_MIN_WIDTH, HLS_DIR,
-                                      LANGUAGE, Crop, rendition_mp4)
+from ..manifest.sign_language import (BITV_MIN_HEIGHT, BITV_MIN_WIDTH, HLS_DIR, LANGUAGE,
+                                      Crop, meets_bitv, rendition_mp4)
 from ..models import MediaInfo, Ms, Programme, Strict, utcnow
 from ..signlang.check import display_size, probe_recording
 from ..workspace import Film
@@ -226,10 +226,6 @@ def _encode_into(spec: SignEncodeSpec, tmp: Path) -> EncodedSign:
         hls=HlsVideo(hls_dir="hls", segments=segs, codecs=codecs), digests=digests)
 
 
-def meets_bitv(width: int, height: int, fps: float) -> bool:
-    return width >= BITV_MIN_WIDTH and height >= BITV_MIN_HEIGHT and fps >= BITV_MIN_FPS - 0.01
-
-
 @dataclass(frozen=True)
 class SignPage:
     """What the player page needs of the rendition (paths relative to the page)."""
@@ -240,7 +236,6 @@ class SignPage:
     height: int
     duration_ms: int
     size: int  # bytes of the MP4
-    offset_ms: int
 
 
 def step(job: "ExportJob") -> None:
@@ -285,7 +280,7 @@ def step(job: "ExportJob") -> None:
                          f"recording: it is never scaled up; see the QC report)")
     job.sign_page = SignPage(mp4=mp4_rel, hls=sl.hls if job.has_hls_js else None,
                              width=sl.width, height=sl.height, duration_ms=sl.duration_ms,
-                             size=size, offset_ms=sl.offset_ms)
+                             size=size)
 
 
 def plan_input(film: Film, digest) -> dict[str, str]:

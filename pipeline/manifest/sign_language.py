@@ -30,6 +30,11 @@ BITV_MIN_FPS = 25.0
 LANGUAGE = "gsg"  # BCP-47 / ISO 639-3: Deutsche Gebärdensprache
 
 
+def meets_bitv(width: int, height: int, fps: float) -> bool:
+    """True when a DGS video of width x height pixels at fps meets BITV's figures."""
+    return width >= BITV_MIN_WIDTH and height >= BITV_MIN_HEIGHT and fps >= BITV_MIN_FPS - 0.01
+
+
 def rendition_mp4(film_id: str) -> str:
     """The sign-language rendition's MP4, relative to exports/<film>/."""
     return f"media/{film_id}-dgs.mp4"

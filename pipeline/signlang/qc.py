@@ -35,7 +35,7 @@ from pydantic import ConfigDict
 from .. import ffmpeg, i18n, subtitle_io, timecode
 from ..errors import CasefilmError
 from ..manifest.sign_language import (BITV_MIN_FPS, BITV_MIN_HEIGHT, BITV_MIN_WIDTH, Crop,
-                                      SignLanguageSettings, rendition_mp4)
+                                      SignLanguageSettings, meets_bitv, rendition_mp4)
 from ..models import Cue, Ms, Strict
 from ..qc import ChecklistItem, Finding, Hit, Hits, Registry, Summary, summarise
 from ..workspace import Film
@@ -98,7 +98,7 @@ def _fps(v: float) -> str:
 @RULES.rule("dgs_size", "hard", "f_dgs_size", scope="track")
 def dgs_size(t: Track) -> Hits:
     r = t.rep
-    if r.width < BITV_MIN_WIDTH or r.height < BITV_MIN_HEIGHT:
+    if r.width < BITV_MIN_WIDTH or r.height < BITV_MIN_HEIGHT:  # the size half of meets_bitv
         return Hit(f"{r.width} × {r.height}", f"{BITV_MIN_WIDTH} × {BITV_MIN_HEIGHT}", cue=0,
                    fmt={"w": r.width, "h": r.height})
     return None
@@ -193,7 +193,7 @@ def evaluate(film: Film) -> SignLanguageReport | None:
             measured, w, h, fps = "rendition", v.width, v.height, v.fps or 0.0
     rep = SignLanguageReport(
         file=str(sl.file), measured=measured, width=w, height=h, fps=fps,
-        meets_bitv=w >= BITV_MIN_WIDTH and h >= BITV_MIN_HEIGHT and fps >= BITV_MIN_FPS - 0.01,
+        meets_bitv=meets_bitv(w, h, fps),
         recording_ms=info.duration_ms, offset_ms=sl.offset, programme_ms=programme,
         covers_from_ms=sl.offset, covers_to_ms=min(end, programme) if programme else end,
         crop=sl.crop, rendition=None if stale else mp4_rel,

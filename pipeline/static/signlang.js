@@ -158,7 +158,7 @@
     e.preventDefault(); e.stopPropagation();  /* the player's arrow keys seek: not here */
     announcePlace();
   });
-  handle.addEventListener("click", function () { say(S.dgs_handle_hint); });
+  handle.addEventListener("click", function (e) { if (e.detail === 0) say(S.dgs_handle_hint); });  /* keyboard: how to move it */
 
   /* ---- on and off ---- */
   function setOn(on, announce) {
