@@ -25,7 +25,7 @@
       grip = $("dgs-resize"), bar = win.querySelector(".dgs-bar"), caps = $("caption-display"),
       statusEl = $("status");
   var KEY = "casefilm.player.dgs.v1";
-  var DRIFT_OK = 0.06, DRIFT_SEEK = 0.3, CATCH_UP = 0.12;  /* s, s, rate fraction */
+  var DRIFT_OK = 0.04, DRIFT_SEEK = 0.3, CATCH_UP = 0.12;  /* s, s, rate fraction */
   var CAPTION_BAND = 0.3, MIN_W = 0.15, MAX_W = 0.6, STEP = 0.02, MARGIN = 6;
   var DEFAULTS = { on: false, x: null, y: null, w: 0.3 };
   var prefs = Object.assign({}, DEFAULTS);
