@@ -156,7 +156,7 @@ def run_film(film: Film, options: RunOptions, stages: list[Stage],
         for d in (film.subtitles_dir, film.chapters_dir, film.export_dir, film.cache_dir,
                   film.transcript_dir):
             sweep_temporaries(d)
-        preflight.check(film, [s.name for s in stages])  # what film.yaml shows, before any work
+        preflight.check(film, stages)  # what film.yaml shows, before any work
         for stage in stages:
             if run_stage(ctx, stage, force=stage.name in force):
                 outcome.worked.append(stage.name)

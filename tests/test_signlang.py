@@ -200,7 +200,7 @@ def test_a_recording_below_the_bitv_figures_is_not_upscaled(tmp_path):
     m = manifest_json(ws)
     assert m["sign_language"]["meets_bitv"] is False
     assert any("below BITV" in n for n in m["notes"])
-    from pipeline.signlang import qc
+    from pipeline.delivery import signlang_qc as qc
     from pipeline.workspace import Workspace
 
     rep = qc.evaluate(Workspace(ws).film(FILM))
@@ -231,7 +231,7 @@ def test_qc_report_checks_figures_offset_and_coverage(dgs_ws):
     html = (dgs_ws / "subtitles" / FILM / "qc.html").read_text(encoding="utf-8")
     assert 'id="sign-language"' in html
     assert 'data-rule="dgs_speech_outside"' in html and 'data-clause="WCAG 2.2 1.2.6"' in html
-    from pipeline.signlang import qc
+    from pipeline.delivery import signlang_qc as qc
     from pipeline.workspace import Workspace
 
     rep = qc.evaluate(Workspace(dgs_ws).film(FILM))
@@ -247,7 +247,7 @@ def test_qc_report_checks_figures_offset_and_coverage(dgs_ws):
 def test_qc_finds_an_interpreter_that_ends_before_the_programme(tmp_path):
     """A 6 s recording from 0:00 in a 10 s film: the last 4 s uninterpreted (warning), and the
     cues after 0:06 (the sound at 0:06.1 and the speech at 0:08) are hard findings."""
-    from pipeline.signlang import qc
+    from pipeline.delivery import signlang_qc as qc
     from pipeline.workspace import Workspace
 
     ws = tmp_path / "ws"
@@ -267,7 +267,7 @@ def test_qc_finds_an_interpreter_that_ends_before_the_programme(tmp_path):
 
 
 def test_no_interpreter_no_dgs_part(tmp_path):
-    from pipeline.signlang import qc
+    from pipeline.delivery import signlang_qc as qc
     from pipeline.signoff.qc import sign_language
     from pipeline.workspace import Workspace
 

@@ -238,7 +238,7 @@ def test_accept_warns_when_transcript_changed_since_suggest(workspace):
 
 
 def test_replace_top_level_keeps_everything_else():
-    from pipeline.didactics.workflow import replace_top_level
+    from pipeline.manifest.rewrite import replace_top_level
 
     text = ("title: Film  # Arbeitstitel\nchapters:\n  - start: 0\n    title: Alt\n\n"
             "  # alter Kommentar im Block\n# zu export:\nexport:\n  poster: 5\n")

@@ -12,7 +12,7 @@ crop) ONE ffmpeg process makes `dgs.mp4`:
     follows a seek at once, +faststart.
 
 A recording below the BITV figures (320 x 240, 25 fps) is encoded as it is, never scaled
-or frame-doubled up to them: the QC report says so (`pipeline.signlang.qc`). Because the
+or frame-doubled up to them: the QC report says so (`signlang_qc.py`). Because the
 rendition starts at programme time 0, the player keeps both videos at the same
 currentTime, and a download plays in step with the film's download.
 
@@ -40,10 +40,10 @@ from ..fsutil import TMP_PREFIX, sha256_bytes, sha256_file, sha256_json, write_t
 from ..manifest.sign_language import (BITV_MIN_HEIGHT, BITV_MIN_WIDTH, HLS_DIR, LANGUAGE,
                                       Crop, meets_bitv, rendition_mp4)
 from ..models import MediaInfo, Ms, Programme, Strict, utcnow
-from ..signlang.check import display_size, probe_recording
 from ..workspace import Film
 from . import encode, hls, ladder, mp4box
 from .model import Segment, SignLanguageSummary
+from .signlang_check import display_size, probe_recording
 
 if TYPE_CHECKING:
     from .package import ExportJob

@@ -2,23 +2,22 @@
 
     chapters/<film>/suggestions.yaml   written by `suggest_chapters` (machine; never read by
                                        the pipeline except by `accept_suggestions`)
-    projects/<film>/film.yaml          changed only by `accept_suggestions`, atomically, after
-                                       a timestamped backup `film.yaml.<UTC>.bak` beside it
+    projects/<film>/film.yaml          changed only by `accept_suggestions`, through the one
+                                       chapters rewrite (`pipeline.manifest.rewrite`):
+                                       atomically, after a backup `film.yaml.<UTC>.bak`
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
 
 from .. import transcripts
 from ..errors import ManifestError, Pending, StageOrderError
-from ..fsutil import copy_atomic, sha256_file, write_text
-from ..manifest import FilmManifest, parse_model, read_yaml
+from ..fsutil import sha256_file, write_text
+from ..manifest import parse_model, read_yaml, rewrite
 from ..programme import load_programme
 from ..workspace import Film
 from .build import resolve
@@ -88,29 +87,6 @@ def suggest_chapters(film: Film, params: Params | None = None) -> tuple[Path, Su
 
 # --- accept -------------------------------------------------------------------------------
 
-_TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:")
-
-
-def replace_top_level(text: str, key: str, block: str) -> str:
-    """Replace the top-level mapping entry `key` (its line and every following indented,
-    blank or comment line up to the next top-level key) with `block`; append `block` when
-    `key` is absent. Comments and formatting of every other key stay as they are."""
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, ln in enumerate(lines)
-                  if (m := _TOP_KEY.match(ln)) and m["key"] == key), None)
-    if start is None:
-        sep = "" if not text or text.endswith("\n") else "\n"
-        return text + sep + block
-    end = start + 1
-    while end < len(lines) and not _TOP_KEY.match(lines[end]) and \
-            not lines[end].startswith(("---", "...")):
-        end += 1
-    # comment lines directly above the next key belong to that key
-    while end - 1 > start and lines[end - 1].startswith("#"):
-        end -= 1
-    return "".join(lines[:start]) + block + "".join(lines[end:])
-
-
 def _chapter_dicts(s: Suggestions) -> list[dict]:
     out = []
     for ch in s.chapters:
@@ -173,17 +149,8 @@ def accept_suggestions(film: Film, *, replace: bool = False) -> AcceptReport:
                             s.film)
     mpath = film.manifest_path
     old = film.manifest
-    block = yaml.safe_dump({"chapters": _chapter_dicts(s)}, allow_unicode=True,
-                           sort_keys=False, width=100)
-    text = mpath.read_text(encoding="utf-8")
-    new_text = replace_top_level(text, "chapters", block)
-    try:
-        new = parse_model(FilmManifest, mpath, yaml.safe_load(new_text))
-    except ManifestError as e:  # a bad edit in suggestions.yaml: name that file
-        raise ManifestError(spath, e.field, e.reason, e.value) from None
-    if new.model_dump(exclude={"chapters"}) != old.model_dump(exclude={"chapters"}):
-        raise ManifestError(mpath, "chapters", "could not replace the chapters block without "
-                                               "changing other keys; edit film.yaml by hand")
+    # a bad edit in suggestions.yaml is reported naming that file
+    new_text, new = rewrite.with_chapters(mpath, old, _chapter_dicts(s), source=spath)
     probe = Film(film.ws, film.id, _manifest=new)
     try:
         transcript = transcripts.current(film)
@@ -206,8 +173,6 @@ def accept_suggestions(film: Film, *, replace: bool = False) -> AcceptReport:
         raise ManifestError(mpath, "chapters",
                             f"already has {len(old.chapters)} chapters; accept with --replace "
                             f"to overwrite them (a backup of film.yaml is kept)")
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    backup = copy_atomic(mpath, mpath.with_name(f"film.yaml.{stamp}.bak"))
-    write_text(mpath, new_text)
+    backup = rewrite.write_with_backup(mpath, new_text)
     film.reload()
     return AcceptReport(mpath, backup, changes, warnings)

@@ -35,16 +35,14 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import opentimelineio as otio
-import yaml
 
 from .. import timecode, transcripts
 from ..errors import ManifestError, Pending, ReviewedTranscriptError
-from ..fsutil import copy_atomic, sha256_file, write_text
-from ..manifest import Chapter, FilmManifest, Source, parse_model
+from ..fsutil import sha256_file
+from ..manifest import Chapter, Source, rewrite
 from ..models import Ms, Provenance, Segment, Transcript, Word
 from ..programme import load_programme
 from ..workspace import Film
@@ -402,45 +400,18 @@ def move_chapters(film: Film, current: Transcript | None, evs: list[Event]
     return moved, notes
 
 
-def _chapter_dict(ch: Chapter) -> dict:
-    d: dict = {"start": timecode.manifest(ch.start), "title": ch.title}
-    if ch.goals:
-        d["goals"] = list(ch.goals)
-    if ch.summary:
-        d["summary"] = ch.summary
-    if ch.quote:
-        d["quote"] = {"start": timecode.manifest(ch.quote.start),
-                      "end": timecode.manifest(ch.quote.end)}
-    if ch.questions:
-        d["questions"] = list(ch.questions)
-    return d
-
-
 def chapters_text(film: Film, chapters: list[Chapter]) -> str | None:
     """film.yaml with its chapters block replaced by `chapters` (every other key, comment
     and format kept), validated; None when nothing changes."""
-    from ..didactics.workflow import replace_top_level  # noqa: PLC0415
-
     if [c.model_dump() for c in chapters] == [c.model_dump() for c in film.manifest.chapters]:
         return None
-    mpath = film.manifest_path
-    block = yaml.safe_dump({"chapters": [_chapter_dict(c) for c in chapters]},
-                           allow_unicode=True, sort_keys=False, width=100)
-    text = mpath.read_text(encoding="utf-8")
-    new_text = replace_top_level(text, "chapters", block)
-    new = parse_model(FilmManifest, mpath, yaml.safe_load(new_text))
-    if new.model_dump(exclude={"chapters"}) != film.manifest.model_dump(exclude={"chapters"}):
-        raise ManifestError(mpath, "chapters", "could not replace the chapters block without "
-                                               "changing other keys; edit film.yaml by hand")
-    return new_text
+    return rewrite.with_chapters(film.manifest_path, film.manifest,
+                                 [rewrite.chapter_dict(c) for c in chapters])[0]
 
 
 def write_manifest(film: Film, new_text: str) -> Path:
     """Write film.yaml as `new_text`, after a timestamped backup; returns the backup."""
-    mpath = film.manifest_path
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    backup = copy_atomic(mpath, mpath.with_name(f"film.yaml.{stamp}.bak"))
-    write_text(mpath, new_text)
+    backup = rewrite.write_with_backup(film.manifest_path, new_text)
     film.reload()
     return backup
 

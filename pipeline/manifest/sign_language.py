@@ -9,7 +9,7 @@ Also the facts the export, the QC report and the catalogue share about it: where
 rendition lands in an export, and the BITV 2.0 (Anlage 2, Teil 2) figures a DGS video must
 meet. What needs the recording or the programme (the file, its video stream, the offset
 inside the programme, the crop inside the frame) is checked in preflight
-(`pipeline.signlang.check`).
+(`pipeline.delivery.signlang_check`).
 """
 
 from __future__ import annotations

@@ -17,12 +17,12 @@ from .. import i18n, templating
 from ..captions import LiveProvenance, report as caption_report, store
 from ..captions.profiles import Profile, effective
 from ..captions.qc import RULES, Chart, CueRow, check, checklist, player_href, staleness
+from ..delivery import signlang_qc as dgs_qc
 from ..descriptions import qc as ad_qc
 from ..errors import StageOrderError
 from ..fsutil import write_json, write_text
 from ..models import Strict, utcnow
 from ..qc import ChecklistItem, Finding, Summary, summarise
-from ..signlang import qc as dgs_qc
 from ..workspace import Film
 from . import approval
 from .provenance import provenance
@@ -50,7 +50,7 @@ QCContributor = Callable[[Film, str], "QCSection | None"]
 
 
 def sign_language(film: Film, lang: str) -> "QCSection | None":
-    """The DGS interpreter (`pipeline.signlang.qc`): BITV figures, offset, coverage, WCAG
+    """The DGS interpreter (`pipeline.delivery.signlang_qc`): BITV figures, offset, coverage, WCAG
     1.2.6 and BITV 2.0 Anlage 2 (None: the film has no `sign_language:`)."""
     title = i18n.strings("signlang", lang)["dgs_heading"]
     rep, error = dgs_qc.safe_evaluate(film)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Callable
 
 from ..captions import store as caption_store
+from ..delivery.signlang_qc import status_lines as sign_language_lines
 from ..descriptions import store as description_store
 from ..descriptions.build import load_track
 from ..descriptions.qc import staleness as ad_staleness
 from ..errors import CasefilmError
-from ..signlang.qc import status_lines as sign_language_lines
 from ..workspace import Film
 from . import approval
 

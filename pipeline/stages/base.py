@@ -4,7 +4,8 @@
 and parameters (what the record compares), plus `Plan.data`, the typed inputs planning
 loaded on the way (the Programme, the effective caption profile, the transcript path …).
 It raises `pipeline.errors.Pending` when an input does not exist yet.
-`run(ctx, plan) -> Result` does the work with the plan it was planned with, so it never
+`check_settings(film)` and `check_files(film)` (optional) say what the stage checks before
+any work (`pipeline.preflight` calls them). `run(ctx, plan) -> Result` does the work with the plan it was planned with, so it never
 loads or computes those inputs a second time, and returns the files it produced. The runner
 plans each stage right before it runs it, compares the plan with the stage's last record to
 decide done / stale / pending, and writes the new record.
@@ -81,3 +82,10 @@ class Stage(Generic[T]):
     # Dask worker resources the stage wants on a cluster (`pipeline.cluster`), e.g.
     # {"gpu": 1}: honoured when some worker declares it, ignored everywhere else
     resources: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+    # What the stage checks before any stage of a run works (`pipeline.preflight`), each
+    # raising the error its own run would meet later (ManifestError, MediaError, …):
+    # `check_settings(film)`: its film.yaml settings, before every run and in `casefilm
+    # status`; `check_files(film)`: the files film.yaml names that it reads, only when it
+    # is about to run (so a later stage still runs once raw footage is archived).
+    check_settings: Callable[[Film], None] | None = field(default=None, compare=False)
+    check_files: Callable[[Film], None] | None = field(default=None, compare=False)

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import i18n, transcripts
+from ..didactics import build as chapter_rules
 from ..didactics.build import resolve
 from ..didactics.companion import TEMPLATE, print_pdf
 from ..didactics.writers import write_all
 from ..errors import CasefilmError
 from ..fsutil import sha256_json, sha256_text
 from ..programme import load_programme
+from ..workspace import Film
 from .base import Context, Plan, Result, Stage
 
 FORMAT_VERSION = "1"  # bump when an output format changes, so every film re-runs
@@ -81,5 +83,13 @@ def run(ctx: Context, plan: Plan[ChaptersInputs]) -> Result:
     return Result(outputs=written, notes=notes, versions={"chapters-format": FORMAT_VERSION})
 
 
+def check_settings(film: Film) -> None:
+    """Chapters without the programme's duration (`didactics.build.check`): goal ids known
+    (unique across catalogue and film) and not repeated, start times increasing, titles on
+    one line, no empty question, key quotes inside their chapter, description-chapter rules."""
+    chapter_rules.check(film)
+
+
 STAGE = Stage("chapters", plan, run, summary="Chapter tracks, JSON(-LD), FFMETADATA and "
-                                            "the trainers' companion sheet from film.yaml.")
+                                            "the trainers' companion sheet from film.yaml.",
+              check_settings=check_settings)

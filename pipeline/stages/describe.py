@@ -22,6 +22,7 @@ from ..descriptions.store import DescriptionFile
 from ..errors import Pending
 from ..models import Programme
 from ..programme import load_programme
+from ..workspace import Film
 from .base import Context, Plan, Result, Stage
 
 ALGORITHM = "describe-2"  # bump when voicing, fitting or mixing change their output
@@ -94,6 +95,20 @@ def run(ctx: Context, plan: Plan[DescribeInputs]) -> Result:
     return Result(outputs=files, notes=notes, versions=versions)
 
 
+def check_settings(film: Film) -> None:
+    """projects/<film>/descriptions.yaml, when present: UTF-8, a list, every entry a mapping
+    with a timecode and non-empty text, in time order, none at the same time."""
+    store.load(film)
+
+
+def check_files(film: Film) -> None:
+    """Every recorded narration of a description exists and is not empty."""
+    descs = store.load(film)
+    if descs.descriptions:
+        voice.sources(film, descs.descriptions, film.manifest.descriptions)
+
+
 STAGE = Stage("describe", plan, run,
               summary="Audio description: narrations voiced, fitted into the speech gaps, "
-                      "the AD mix, the narration stem and descriptions.vtt.")
+                      "the AD mix, the narration stem and descriptions.vtt.",
+              check_settings=check_settings, check_files=check_files)

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from .. import ffmpeg, signoff
 from ..descriptions.model import AdTrack, ad_track_path
-from ..errors import CasefilmError, MediaError, Pending
+from ..errors import CasefilmError, ManifestError, MediaError, Pending
 from ..fsutil import sha256_json
 from ..models import Programme
 from ..programme import load_programme
+from ..workspace import Film
 from .base import Context, Plan, Result, Stage
 
 
@@ -101,5 +102,25 @@ def run(ctx: Context, plan: Plan[ExportInputs]) -> Result:
     return Result(outputs=res.outputs, notes=notes, versions=versions)
 
 
+def check_settings(film: Film) -> None:
+    """Export rungs are known Apple ladder heights and not all above `export.max_height`."""
+    from ..delivery import ladder  # noqa: PLC0415
+
+    s = film.manifest.export
+    try:
+        ladder.check_heights(s.rungs, s.max_height)
+    except ValueError as e:
+        raise ManifestError(film.manifest_path, "export.rungs", str(e), s.rungs) from None
+
+
+def check_files(film: Film) -> None:
+    """The sign-language recording (film.yaml `sign_language:`), when there is one: it exists
+    and has a video stream, its crop lies inside its frame, its offset inside the programme."""
+    from ..delivery import signlang_check  # noqa: PLC0415
+
+    signlang_check.check(film)
+
+
 STAGE = Stage("export", plan, run,
-              summary="Renditions, HLS, loudness, poster, thumbnails and the player page.")
+              summary="Renditions, HLS, loudness, poster, thumbnails and the player page.",
+              check_settings=check_settings, check_files=check_files)

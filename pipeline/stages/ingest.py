@@ -18,6 +18,7 @@ from ..errors import ManifestError, MediaError
 from ..fsutil import atomic_path, sha256_json, write_text
 from ..models import MediaInfo, Programme, SourceSpan
 from ..programme import programme_path
+from ..workspace import Film
 from .base import Context, Plan, Result, Stage
 
 ASR_RATE = 16_000  # Hz, what Whisper consumes
@@ -34,22 +35,28 @@ class IngestInputs:
     files: dict[str, Path]
 
 
-def _files(ctx: Context) -> list[tuple[str, Path]]:
-    m = ctx.film.manifest
-    out = [(f"sources.{i}.file", ctx.film.resolve_media(s.file)) for i, s in enumerate(m.sources)]
+def _files(film: Film) -> list[tuple[str, Path]]:
+    m = film.manifest
+    out = [(f"sources.{i}.file", film.resolve_media(s.file)) for i, s in enumerate(m.sources)]
     if m.master is not None:
-        out.append(("master", ctx.film.resolve_media(m.master)))
+        out.append(("master", film.resolve_media(m.master)))
     return out
 
 
+def check_files(film: Film) -> None:
+    """Every source and the master exist, are regular files and not empty."""
+    for field, path in _files(film):
+        ffmpeg.check_file(path, field)
+
+
 def _digest(ctx: Context, field: str, path: Path) -> str:
-    ffmpeg.check_file(path, field)  # the same check as pipeline.preflight
+    ffmpeg.check_file(path, field)  # the same check as check_files (preflight)
     return ctx.digest(path)
 
 
 def plan(ctx: Context) -> Plan[IngestInputs]:
     m = ctx.film.manifest
-    files = dict(_files(ctx))
+    files = dict(_files(ctx.film))
     inputs = {field: _digest(ctx, field, path) for field, path in files.items()}
     params = {
         "sources": sha256_json([s.model_dump(mode="json") for s in m.sources]),
@@ -255,4 +262,5 @@ def run(ctx: Context, plan: Plan[IngestInputs]) -> Result:
     return Result(outputs=outputs, notes=notes, versions={"ffmpeg": ffmpeg.version()})
 
 
-STAGE = Stage("ingest", plan, run, summary="Check sources, build the programme and ASR audio.")
+STAGE = Stage("ingest", plan, run, summary="Check sources, build the programme and ASR audio.",
+              check_files=check_files)

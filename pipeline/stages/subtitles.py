@@ -20,6 +20,7 @@ from ..fsutil import sha256_json
 from ..models import Programme
 from ..programme import load_programme
 from ..signoff import approval
+from ..workspace import Film
 from .base import Context, Plan, Result, Stage
 
 ALGORITHM = "captions-2"  # bump when segmentation/timing change their output
@@ -30,6 +31,11 @@ class SubtitlesInputs:
     programme: Programme
     profile: Profile  # the film's profile with its film.yaml overrides applied
     transcript: Path  # the current transcript (its digest is the plan's "transcript" input)
+
+
+def check_settings(film: Film) -> None:
+    """The caption profile with the film's overrides is consistent."""
+    profiles.effective(film.manifest.subtitles, film.manifest_path)
 
 
 def plan(ctx: Context) -> Plan[SubtitlesInputs]:
@@ -76,4 +82,5 @@ def run(ctx: Context, plan: Plan[SubtitlesInputs]) -> Result:
 
 STAGE = Stage("subtitles", plan, run,
               summary="Captions (WebVTT, SRT, TTML) from the transcript within the film's "
-                      "caption profile.")
+                      "caption profile.",
+              check_settings=check_settings)

@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import asr, transcripts
+from ..asr import spec as model_spec
 from ..fsutil import sha256_json
 from ..models import Programme
 from ..programme import load_programme
+from ..transcript_io import check_import
+from ..workspace import Film
 from .base import Context, Plan, Result, Stage
 
 
@@ -114,6 +117,23 @@ def asr_import(ctx: Context, path: Path, duration_ms: int, names: dict[str, str]
                            duration_ms=duration_ms, speakers=names)
 
 
+def check_files(film: Film) -> None:
+    """The `transcript.import` file and every `sources[].transcript` have a supported
+    suffix and exist; else a `transcript.model` given as a path exists in the form its
+    backend needs (exit 4; the command line's model is checked when it is loaded)."""
+    m = film.manifest
+    if m.transcript.import_ is not None:
+        check_import(film.resolve_media(m.transcript.import_))
+    elif m.transcript.model is not None:
+        ts = m.transcript
+        model_spec.check(model_spec.ModelSpec(ts.model, ts.model_name,
+                                              ts.backend or model_spec.DEFAULT_BACKEND,
+                                              ts.compute_type))
+    for i, src in enumerate(m.sources):
+        if src.transcript is not None:
+            check_import(film.resolve_media(src.transcript), f"sources.{i}.transcript")
+
+
 STAGE = Stage("transcribe", plan, run,
               summary="Whisper (or an imported transcript) with word timings.",
-              resources={"gpu": 1})
+              resources={"gpu": 1}, check_files=check_files)

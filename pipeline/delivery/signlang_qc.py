@@ -19,9 +19,8 @@ with ffprobe), or, before the first export, the interpreter's recording after th
 `evaluate(film)` is None for a film without `sign_language:`. `checklist` gives WCAG 2.2
 1.2.6 (AAA) and BITV 2.0 Anlage 2; `status_lines` the one DGS line of `casefilm status`.
 The sign-off package shows them (`signoff.qc.sign_language`, `signoff.status`).
-Nothing here imports the export's code: the rendition is found by its path
-(`manifest.sign_language.rendition_mp4`) and what it was made from is read from
-manifest.json's `sign_language` block through the small model `RenditionRef`.
+The rendition is found by its path (`manifest.sign_language.rendition_mp4`) and what it
+was made from is read from manifest.json's `sign_language` block.
 """
 
 from __future__ import annotations
@@ -39,26 +38,19 @@ from ..manifest.sign_language import (BITV_MIN_FPS, BITV_MIN_HEIGHT, BITV_MIN_WI
 from ..models import Cue, Ms, Strict
 from ..qc import ChecklistItem, Finding, Hit, Hits, Registry, Summary, summarise
 from ..workspace import Film
-from . import check
+from . import signlang_check as check
+from .model import SignLanguageSummary
 
 RULES = Registry("signlang")
 END_TOLERANCE_MS = 1000
 
 
-class RenditionRef(Strict):
-    """What manifest.json's `sign_language` block says the rendition was made from."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    recording_sha256: str
-    offset_ms: Ms
-    encode_key: str
-
-
 class _ManifestRef(Strict):
+    """Just the `sign_language` block of an export's manifest.json."""
+
     model_config = ConfigDict(extra="ignore")
 
-    sign_language: RenditionRef | None = None
+    sign_language: SignLanguageSummary | None = None
 
 
 class SignLanguageReport(Strict):
