@@ -113,7 +113,7 @@ def test_interpreter_plays_seeks_pauses_and_changes_speed_with_the_film(browser,
     # speed
     page.select_option("#speed", "1.5")
     _played_for(page, 1.0)
-    assert abs(page.evaluate(f"{DGS}.playbackRate") - 1.5) <= 1.5 * 0.12 + 1e-6
+    assert abs(page.evaluate(f"{DGS}.playbackRate") - 1.5) <= 1.5 * 0.25 + 1e-6  # MAX_ADJUST
     assert _diff(page) < SYNC_S
     # pause: both stop, on the same frame
     page.click("#btn-play")

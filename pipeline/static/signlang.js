@@ -3,8 +3,10 @@
    The rendition is on the programme's timeline (it starts at 0, black until the
    interpreter's offset), so the interpreter video simply keeps the film's currentTime:
    it plays, pauses, seeks and changes speed with the film, and a check every 250 ms
-   corrects drift beyond two frames (gently by playback rate up to DRIFT_SEEK, by a seek
-   above it; exactly while paused). Source: hls.js on hls/dgs/ when served over http(s),
+   corrects drift beyond a frame (DRIFT_OK): up to DRIFT_SEEK by running the interpreter
+   faster or slower in proportion to the drift (GAIN per second, at most MAX_ADJUST), above
+   it by a seek that aims ahead by what the last seek cost while playing; exactly while
+   paused. Source: hls.js on hls/dgs/ when served over http(s),
    else the MP4 (file://, no hls.js, an HLS error).
 
    The window sits over the film inside the stage and never reaches into the caption
@@ -25,7 +27,7 @@
       grip = $("dgs-resize"), bar = win.querySelector(".dgs-bar"), caps = $("caption-display"),
       statusEl = $("status");
   var KEY = "casefilm.player.dgs.v1";
-  var DRIFT_OK = 0.04, DRIFT_SEEK = 0.3, CATCH_UP = 0.12;  /* s, s, rate fraction */
+  var DRIFT_OK = 0.04, DRIFT_SEEK = 0.3, GAIN = 2, MAX_ADJUST = 0.25;  /* s, s, 1/s, rate fraction */
   var CAPTION_BAND = 0.3, MIN_W = 0.15, MAX_W = 0.6, STEP = 0.02, MARGIN = 6;
   var DEFAULTS = { on: false, x: null, y: null, w: 0.3 };
   var prefs = Object.assign({}, DEFAULTS);
@@ -55,10 +57,18 @@
   }
 
   /* ---- keeping in step with the film ---- */
+  var seekLead = 0, seekStart = 0;  /* s of film time the last seek took while playing */
   function jump() {
     if (!prefs.on || dv.readyState < 1) return;
-    dv.currentTime = Math.min(video.currentTime, dv.duration || video.currentTime);
+    var ahead = video.paused || video.seeking ? 0 : seekLead;
+    seekStart = performance.now();
+    dv.currentTime = Math.min(video.currentTime + ahead, dv.duration || video.currentTime);
   }
+  dv.addEventListener("seeked", function () {
+    if (seekStart && !video.paused && !video.seeking)
+      seekLead = clamp((performance.now() - seekStart) / 1000 * video.playbackRate, 0, 0.5);
+    seekStart = 0;
+  });
   function follow() {
     if (!prefs.on) return;
     dv.playbackRate = video.playbackRate;
@@ -73,7 +83,7 @@
     if (past) { if (!dv.paused) dv.pause(); return; }
     if (video.paused) { if (Math.abs(drift) > 0.02) jump(); follow(); return; }
     if (Math.abs(drift) > DRIFT_SEEK) { jump(); dv.playbackRate = rate; }
-    else if (Math.abs(drift) > DRIFT_OK) dv.playbackRate = rate * (drift > 0 ? 1 - CATCH_UP : 1 + CATCH_UP);
+    else if (Math.abs(drift) > DRIFT_OK) dv.playbackRate = rate * (1 - clamp(drift * GAIN, -MAX_ADJUST, MAX_ADJUST));
     else if (dv.playbackRate !== rate) dv.playbackRate = rate;
     if (dv.paused) follow();
   }
