@@ -4,7 +4,8 @@ Two interview clips, each a different shot (lavfi `gradients` and `testsrc2`), w
 from espeak-ng in two voices for two speakers; a goal catalogue, film goals and chapters;
 an audio description (descriptions.yaml): the first clip opens on a few seconds without
 speech, where one description fits, and the second shot is introduced by an extended
-description (the player pauses the film while it is spoken).
+description (the player pauses the film while it is spoken); a sign-language interpreter
+track (a generated picture standing in for a DGS interpreter, `_make_interpreter`).
 A workspace that already holds the demo film is reused as it is: the demo never overwrites
 a film.yaml or footage that may have been edited since.
 
@@ -79,6 +80,24 @@ def _make_clip(raw: Path, name: str, voice: str, video: str, text: str,
     return dur
 
 
+# --- sign language: a generated stand-in for the interpreter (a head and two moving hands
+# on a dark ground, in the middle of a wider recording that film.yaml crops) -----------------
+INTERPRETER = ("color=c=0x1b1f2a:s=1280x720:r=25:d={d},"
+               "drawbox=x=570:y=120:w=140:h=180:color=0xd8a878:t=fill,"
+               "drawbox=x=520:y=330:w=240:h=390:color=0x10141c:t=fill,"
+               "drawbox=x='500+70*sin(2*PI*0.8*t)':y='400+50*cos(2*PI*1.1*t)':w=70:h=90:color=0xd8a878:t=fill,"
+               "drawbox=x='710+70*sin(2*PI*0.9*t+1)':y='380+60*sin(2*PI*1.3*t)':w=70:h=90:color=0xd8a878:t=fill")
+
+
+def _make_interpreter(raw: Path, seconds: float) -> dict:
+    """Render the interpreter's recording (video only) and return film.yaml's block."""
+    with atomic_path(raw / "dgs_interpreter.mp4") as tmp:
+        ffmpeg.run(["-f", "lavfi", "-i", INTERPRETER.format(d=seconds), "-c:v", "libx264",
+                    "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-f", "mp4", tmp])
+    return {"file": "raw/dgs_interpreter.mp4", "offset": "00:00",
+            "crop": {"x": 320, "y": 0, "width": 640, "height": 720}}
+
+
 def build_demo(directory: str | Path, report: Callable[[str], None] = print
                ) -> tuple[Workspace, str]:
     ws = Workspace.resolve(directory)
@@ -126,6 +145,7 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
         ],
         "case": case_of_first_film(anna),  # the catalogue (cat20)
     }
+    manifest["sign_language"] = _make_interpreter(raw, round(sum(durations), 2))
     write_text(ws.catalogue_path(), yaml.safe_dump(CATALOGUE, allow_unicode=True,
                                                    sort_keys=False))
     write_text(film_dir / "film.yaml", "# casefilm demo film: edit freely, `casefilm run "

@@ -19,7 +19,8 @@ In order:
 3. every stage's `check_settings`, in pipeline order (today: the caption profile with the
    film's overrides; chapters and goal ids; descriptions.yaml; export rungs);
 4. the `check_files` of the stages about to run (today: sources and master for ingest;
-   transcript imports or a model path for transcribe; recorded narrations for describe).
+   transcript imports or a model path for transcribe; recorded narrations for describe;
+   the sign-language recording, its crop and offset for export).
 
 What needs the programme (a chapter, the poster or a description at or past its end, audio
 channels, rungs larger than the footage, decodability) stays with the stage that has it.

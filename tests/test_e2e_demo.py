@@ -170,3 +170,15 @@ def test_demo_without_a_model_says_how_to_get_one(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("error: Whisper model")
     assert "CASEFILM_WHISPER_MODEL" in lines[0] and "--model" in lines[0]
     assert not (tmp_path / "d").exists()
+
+
+def test_demo_has_a_sign_language_interpreter(demo):
+    """The demo's generated interpreter (issue 18): a rendition meeting the BITV figures,
+    the player's button, and a DGS line in `casefilm status`."""
+    export = demo / "exports" / FILM
+    sl = json.loads((export / "manifest.json").read_text())["sign_language"]
+    assert sl["meets_bitv"] and (sl["width"], sl["height"]) == (426, 480)
+    assert (export / sl["mp4"]).is_file() and (export / sl["hls"]).is_file()
+    assert 'id="btn-dgs"' in (export / "index.html").read_text(encoding="utf-8")
+    status = casefilm(demo, "status", FILM, check=True).stdout
+    assert re.search(r"DGS\s+rendition 426x480 25 fps \(meets BITV\)", status), status

@@ -279,6 +279,9 @@ ArtifactRole = Literal[
     "descriptions", "ad-narration", "hls-audio-playlist", "hls-audio-init", "hls-audio-segment",
     # learning-platform packages `casefilm lms` adds under lms/ (SCORM 1.2 zip, H5P)
     "scorm-package", "h5p-package",
+    # sign language (DGS interpreter, signlang.py): the rendition as MP4 and as its own HLS stream
+    "sign-language-video", "sign-language-hls-playlist", "sign-language-hls-init",
+    "sign-language-hls-segment",
 ]
 
 
@@ -374,6 +377,35 @@ class DescriptionSummary(Strict):
     files: dict[str, str]  # what -> export path: vtt, narration, mp4 (AD variant), hls
 
 
+class SignLanguageSummary(Strict):
+    """The sign-language interpreter of the export (`signlang.py`): the rendition as
+    measured by ffprobe, where it sits in the programme, and the recording it came from.
+    The catalogue reads `ExportManifest.sign_language is not None` as "has DGS"."""
+
+    language: str = "gsg"  # BCP-47: Deutsche Gebärdensprache
+    mp4: str  # export path of the MP4 (video only)
+    hls: str  # export path of its own HLS media playlist
+    width: int
+    height: int
+    fps: float
+    duration_ms: Ms  # of the rendition (programme time 0 .. the interpreter's end)
+    size: int  # bytes of the MP4 (the page's download list shows it)
+    average_bps: int
+    keyframe_interval_s: float
+    codecs: str
+    offset_ms: Ms  # programme time where the interpreter starts (film.yaml sign_language.offset)
+    covers_from_ms: Ms
+    covers_to_ms: Ms  # end of the interpreter in programme time (at most the programme's end)
+    programme_ms: Ms
+    meets_bitv: bool  # at least 320 x 240 px and 25 fps
+    recording_sha256: str
+    recording_width: int  # after the crop, before scaling
+    recording_height: int
+    recording_fps: float
+    encode_key: str
+    reused: bool  # True: the cached rendition was linked (no encode)
+
+
 class Tools(Strict):
     model_config = ConfigDict(extra="forbid", validate_by_name=True, serialize_by_alias=True)
 
@@ -396,6 +428,7 @@ class ExportManifest(Strict):
     loudness: LoudnessReport | None  # the main track's (audio[role=main].loudness)
     captions: CaptionSummary | None
     descriptions: DescriptionSummary | None = None  # None: the film has no audio description
+    sign_language: SignLanguageSummary | None = None  # None: the film has no DGS interpreter
     chapters: int
     poster: Poster
     notes: list[str]

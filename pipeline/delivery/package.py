@@ -21,6 +21,9 @@ Layout of an export (all paths relative to `exports/<film>/`):
     manifest.json                  `model.ExportManifest`: every artifact with role, size and
                                    sha256, rungs, audio tracks and loudness, caption
                                    provenance; written last
+  with a sign-language interpreter (signlang.py):
+    media/<film>-dgs.mp4           the interpreter's rendition (video only, programme timeline)
+    hls/dgs/index.m3u8, init.mp4, seg_NNNNN.m4s   its own HLS stream
 
 Every artifact's sha256 is known without reading it again: text is hashed as it is
 written, cached media carries the digest the encode took (meta.json `digests`); only a
@@ -50,12 +53,12 @@ from ..fsutil import DigestCache, atomic_path, copy_atomic, sha256_file, sha256_
 from ..models import Programme, utcnow
 from ..workspace import Film
 from ..descriptions.model import AdTrack
-from . import ad_audio, encode, hls, inputs, ladder, pictures, player
+from . import ad_audio, encode, hls, inputs, ladder, pictures, player, signlang
 from .model import (AdEncodeSpec, Artifact, ArtifactRole, AudioTrack, CaptionSummary,
                     DescribedVoice, DescriptionSummary, EncodedAd, EncodeRef, EncodeResult,
                     EncodeSpec,
                     ExportManifest, FixedPoster, ManifestArtifacts, ManifestRung, Poster,
-                    ProgrammeRef, ProgressiveMp4, Tools)
+                    ProgrammeRef, ProgressiveMp4, SignLanguageSummary, Tools)
 
 EXPORT_VERSION = 1
 
@@ -166,6 +169,8 @@ class ExportJob:
     audio_renditions: list[hls.AudioRendition] = field(default_factory=list)  # hls_audio
     poster: Poster | None = None  # still_pictures
     has_hls_js: bool = False  # player_assets
+    sign_language: SignLanguageSummary | None = None  # signlang.step: the DGS rendition
+    sign_page: signlang.SignPage | None = None  # signlang.step: what the page shows of it
 
     @property
     def root(self) -> Path:
@@ -395,7 +400,7 @@ def player_page(job: ExportJob) -> None:
         has_chapter_track="chapters.vtt" in job.out.files, chapters=job.chapters,
         jsonld=job.src.jsonld, sprite=job.meta.sprite, ad=None if ad is None else player.AdPage(
             track=ad.track, mp4=job.ad_mp4.src if job.ad_mp4 else None,
-            narration=ad.narration_rel, hls=job.has_hls_js))
+            narration=ad.narration_rel, hls=job.has_hls_js), dgs=job.sign_page)
     job.out.text("index.html", "player-page", page, language=job.lang)
 
 
@@ -421,6 +426,7 @@ STEPS: list[OutputStep] = [
     hls_master,
     still_pictures,
     player_assets,
+    signlang.step,  # the sign-language rendition (DGS interpreter), before the page offers it
     player_page,
     bitrate_notes,
 ]
@@ -457,6 +463,7 @@ def finish(job: ExportJob) -> ExportResult:
             status=src.provenance.status, provenance=src.provenance,
             cues=len(src.captions.cues)),
         descriptions=_summary(ad, job.ad_mp4) if ad is not None else None,
+        sign_language=job.sign_language,
         chapters=len(job.chapters), poster=job.poster or meta.poster, notes=job.notes,
         tools=Tools(ffmpeg=ffmpeg.version(), hls_js=player.hls_js_version()),
         artifacts=job.out.artifacts(film.ws.digests) + _listed_lms(root))

@@ -24,12 +24,13 @@ from ..didactics.model import ChapterEntry
 from ..models import Programme
 from ..workspace import Film
 from .model import ProgressiveMp4, Sprite
+from .signlang import SignPage
 
 PKG = Path(__file__).resolve().parent.parent
 TEMPLATES = templating.TEMPLATES
 STATIC = PKG / "static"
 REPO = PKG.parent
-STATIC_FILES = ("player.js", "player.css")
+STATIC_FILES = ("player.js", "player.css", "signlang.js", "signlang.css")
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def static_files() -> dict[str, Path]:
 
 def source_digest() -> list[str]:
     """Files whose content shapes the page (for the export stage's plan)."""
-    files = [TEMPLATES / "player.html.j2", *static_files().values(),
+    files = [TEMPLATES / "player.html.j2", TEMPLATES / "dgs_symbol.svg.j2", *static_files().values(),
              i18n.LOCALE_DIR / "de" / "player.yaml"]
     return [str(f) for f in files]
 
@@ -156,7 +157,8 @@ def thumbs(sprite: Sprite, duration_ms: int) -> list[dict]:
 def render(*, film: Film, programme: Programme, mp4s: list[ProgressiveMp4], has_hls_js: bool,
            captions: CaptionSet | None, provenance: LiveProvenance | None,
            has_caption_track: bool, has_chapter_track: bool, chapters: list[ChapterEntry],
-           jsonld: dict | None, sprite: Sprite, ad: AdPage | None = None) -> str:
+           jsonld: dict | None, sprite: Sprite, ad: AdPage | None = None,
+           dgs: SignPage | None = None) -> str:
     """index.html of the export. `mp4s` largest first; `chapters` as the chapters stage
     resolved them; `captions`/`provenance` None when the film has no cues."""
     m = film.manifest
@@ -191,6 +193,8 @@ def render(*, film: Film, programme: Programme, mp4s: list[ProgressiveMp4], has_
             "descriptions": [{"start": d.start_ms, "end": d.end_ms, "text": d.text,
                               "extended": d.extended} for d in ad.track.descriptions],
         },
+        "dgs": None if dgs is None else {"mp4": dgs.mp4, "hls": dgs.hls, "width": dgs.width,
+                                         "height": dgs.height},
     }
     doc = jsonld_for(film, programme, jsonld, chapters, captions, has_caption_track, mp4s[0].src)
     return templating.render("player.html.j2",
@@ -204,4 +208,14 @@ def render(*, film: Film, programme: Programme, mp4s: list[ProgressiveMp4], has_
         data_json=_script_json(data), jsonld_json=_script_json(doc),
         has_srt=(film.subtitles_dir / "captions.srt").is_file(),
         ad=ad, ad_status=ad_voice_status(ad.track) if ad is not None else None,
+        dgs=dgs, dgs_download=None if dgs is None else s["download_dgs"].format(
+            width=dgs.width, height=dgs.height, duration=timecode.short(dgs.duration_ms),
+            size=file_size(dgs.size)),
     )
+
+
+def file_size(n: int) -> str:
+    """Bytes as people read them on a German page: "850 kB", "12,4 MB"."""
+    if n < 1_000_000:
+        return f"{max(1, round(n / 1000))} kB"
+    return f"{n / 1_000_000:.1f} MB".replace(".", ",")

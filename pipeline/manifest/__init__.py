@@ -20,6 +20,7 @@ from ..models import LearningGoal, Ms, Strict
 from .case import Case
 from .descriptions import DescriptionSettings
 from .quiz import Quiz
+from .sign_language import SignLanguageSettings
 from .subtitles import SubtitleSettings
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -150,6 +151,7 @@ class FilmManifest(Strict):
     clips: list[Clip] = Field(default_factory=list)
     quiz: Quiz | None = None  # scored questions for the learning platforms (quiz.py)
     case: Case = Field(default_factory=Case)  # the case, for the catalogue (manifest/case.py)
+    sign_language: SignLanguageSettings | None = None  # DGS interpreter (sign_language.py)
 
     @model_validator(mode="after")
     def _refs(self) -> "FilmManifest":

@@ -18,6 +18,7 @@ from ..captions import LiveProvenance, report as caption_report, store
 from ..captions.profiles import Profile, effective
 from ..captions.qc import RULES, Chart, CueRow, check, checklist, player_href
 from ..catalogue import case_qc
+from ..delivery import signlang_qc as dgs_qc
 from ..descriptions import qc as ad_qc
 from ..errors import CasefilmError, StageOrderError
 from ..fsutil import write_json, write_text
@@ -69,7 +70,20 @@ def case(film: Film, lang: str) -> QCSection:
     return section
 
 
-SECTIONS: list[QCContributor] = [case]
+def sign_language(film: Film, lang: str) -> "QCSection | None":
+    """The DGS interpreter (`pipeline.delivery.signlang_qc`): BITV figures, offset, coverage, WCAG
+    1.2.6 and BITV 2.0 Anlage 2 (None: the film has no `sign_language:`)."""
+    title = i18n.strings("signlang", lang)["dgs_heading"]
+    rep, error = dgs_qc.safe_evaluate(film)
+    if error:
+        return QCSection(id="sign-language", title=title, error=error)
+    if rep is None:
+        return None
+    return QCSection(id="sign-language", title=title, findings=rep.findings,
+                     checklist=dgs_qc.checklist(film, rep))
+
+
+SECTIONS: list[QCContributor] = [case, sign_language]
 
 
 class QCResult(Strict):

@@ -8,6 +8,7 @@ from typing import Callable
 
 from ..captions import store as caption_store
 from ..catalogue import case_qc
+from ..delivery import signlang_qc
 from ..descriptions import store as description_store
 from ..descriptions.build import load_track
 from ..errors import CasefilmError
@@ -62,6 +63,12 @@ def description_lines(film: Film, stale: Staleness) -> list[str]:
             f"dBTP; {signed}"]
 
 
+def sign_language_lines(film: Film, stale: Staleness) -> list[str]:
+    """One line: the DGS interpreter's rendition and its BITV figures
+    (`pipeline.delivery.signlang_qc`)."""
+    return signlang_qc.status_lines(film)
+
+
 def case_lines(film: Film, stale: Staleness) -> list[str]:
     """One line: what film.yaml's `case:` lacks for the catalogue, or that it is complete."""
     return case_qc.status_lines(film)
@@ -69,7 +76,8 @@ def case_lines(film: Film, stale: Staleness) -> list[str]:
 
 StatusContributor = Callable[[Film, Staleness], list[str]]
 # `casefilm status` shows these in order below the stages; a feature adds its function here
-CONTRIBUTORS: list[StatusContributor] = [caption_lines, description_lines, case_lines]
+CONTRIBUTORS: list[StatusContributor] = [caption_lines, description_lines, sign_language_lines,
+                                          case_lines]
 
 
 def lines(film: Film, stale: Staleness) -> list[str]:

@@ -29,7 +29,7 @@ class ExportInputs:
 
 
 def plan(ctx: Context) -> Plan[ExportInputs]:
-    from ..delivery import inputs, package, player  # noqa: PLC0415
+    from ..delivery import inputs, package, player, signlang  # noqa: PLC0415
 
     film = ctx.film
     prog = load_programme(film)
@@ -39,6 +39,7 @@ def plan(ctx: Context) -> Plan[ExportInputs]:
     found = {f"{'subtitles' if n in inputs.CAPTION_FILES else 'chapters'}/{n}": ctx.digest(p)
              for n, p in inputs.existing(film).items()}
     found.update(_ad_inputs(ctx))
+    found.update(signlang.plan_input(film, ctx.digest))  # the DGS interpreter, offset, crop
     m = film.manifest
     try:
         encode_key = package.spec_for(film, prog).key
@@ -112,6 +113,14 @@ def check_settings(film: Film) -> None:
         raise ManifestError(film.manifest_path, "export.rungs", str(e), s.rungs) from None
 
 
+def check_files(film: Film) -> None:
+    """The sign-language recording (film.yaml `sign_language:`), when there is one: it exists
+    and has a video stream, its crop lies inside its frame, its offset inside the programme."""
+    from ..delivery import signlang_check  # noqa: PLC0415
+
+    signlang_check.check(film)
+
+
 STAGE = Stage("export", plan, run,
               summary="Renditions, HLS, loudness, poster, thumbnails and the player page.",
-              check_settings=check_settings)
+              check_settings=check_settings, check_files=check_files)
