@@ -3,6 +3,8 @@
 Whisper runs through `pipeline.asr` with the backend of `--backend` / film.yaml (openai-whisper
 or faster-whisper); long recordings are decoded in chunks kept under
 `.casefilm/cache/<film>/asr-chunks/` until the transcript is written, so a killed run resumes.
+When the programme is several sources joined, each source is transcribed on its own (its
+chunks kept in `asr-parts/`), which a Dask run spreads over its workers (see below).
 
 The fingerprint is the ASR audio (or the import file), language and glossary. The model is
 deliberately not part of it: a finished transcript stays valid when another model is
