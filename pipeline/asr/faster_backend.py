@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelUnavailable
+from . import bundled
+from .cache import cache_home
 from .params import AsrParams
 from .spec import ModelSpec
 
@@ -18,8 +20,7 @@ COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int
 
 
 def download_root() -> Path:
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "faster-whisper"
+    return cache_home() / "faster-whisper"
 
 
 def cpu_threads() -> int:
@@ -39,8 +40,8 @@ def load(spec: ModelSpec, device: str | None = None):
         raise ModelUnavailable(spec.describe(), f"unknown compute type {ctype!r} "
                                f"(known: {', '.join(COMPUTE_TYPES)})", NAME)
     kw = dict(device=device, compute_type=ctype, cpu_threads=cpu_threads())
-    if spec.is_path:
-        path = Path(spec.ref).expanduser()
+    if spec.bundled or spec.is_path:
+        path = bundled.model_dir() if spec.bundled else Path(spec.ref).expanduser()
         if not (path / "model.bin").is_file():
             raise ModelUnavailable(spec.name or path.name,
                                    f"{path} is not a CTranslate2 model directory "

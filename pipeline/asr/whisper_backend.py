@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelUnavailable
-from . import convert
+from . import bundled, convert
+from .cache import cache_home
 from .params import AsrParams
 from .spec import ModelSpec
 
@@ -17,8 +18,7 @@ NAME = "openai-whisper"
 
 
 def download_root() -> Path:
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "whisper"
+    return cache_home() / "whisper"
 
 
 def default_device() -> str:
@@ -32,10 +32,10 @@ def load(spec: ModelSpec, device: str | None = None):
     import whisper
 
     device = device or default_device()
-    if spec.is_path:
-        path = Path(spec.ref).expanduser()
+    if spec.bundled or spec.is_path:
+        path = bundled.model_dir() if spec.bundled else Path(spec.ref).expanduser()
         heads = None
-        if spec.is_ct2_dir:  # a faster-whisper model directory: convert it once
+        if spec.bundled or spec.is_ct2_dir:  # a CTranslate2 directory: convert it once
             heads = convert.alignment_heads(path)
             path = convert.converted(path, download_root() / "converted")
         elif not path.is_file():
