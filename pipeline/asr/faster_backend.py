@@ -15,6 +15,7 @@ from .params import AsrParams
 from .spec import ModelSpec
 
 NAME = "faster-whisper"
+SEED = 0  # of the sampling at fallback temperatures, set before every decoding call
 COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16",
                  "int16", "float16", "bfloat16", "float32")
 
@@ -76,7 +77,10 @@ def compute_type(model) -> str:
 
 def decode(model, audio: np.ndarray, params: AsrParams) -> tuple[list[dict], dict]:
     """Segment dicts in openai-whisper's shape and the keywords faster-whisper got."""
+    import ctranslate2
+
     kw = params.faster_kwargs()
+    ctranslate2.set_random_seed(SEED)  # a fallback temperature samples the same on every run
     segments, _info = model.transcribe(audio, **kw, vad_filter=False)
     out = []
     for s in segments:  # a generator: decoding happens here

@@ -80,18 +80,22 @@ def best_present(backend: str) -> str:
     return next((n for n in AUTO_MODELS if cached(n, backend)), bundled.KEYWORD)
 
 
-def draft_note(model: str | None) -> str | None:
-    """For a transcript's `provenance.model`: a note when the model is draft quality
-    (tiny or base, e.g. the bundled base), naming the model to use for delivery."""
+def is_draft(model: str | None) -> bool:
+    """Whether a transcript's `provenance.model` (`ModelSpec.describe()`: "small",
+    "/path/x.pt (tiny.en)", "base (bundled)") is a draft-quality model: tiny or base."""
     if not model:
-        return None
-    # `ModelSpec.describe()`: "small", "/path/x.pt (tiny.en)" or "base (bundled)"
+        return False
     name = model[model.rfind("(") + 1:-1] if model.endswith(")") else model
-    if name not in DRAFT_MODELS and name != bundled.KEYWORD:
+    return name in DRAFT_MODELS or name == bundled.KEYWORD
+
+
+def draft_note(model: str | None) -> str | None:
+    """For a transcript's `provenance.model`: a note (English, for `casefilm status`) when
+    the model is draft quality, naming the model to use for delivery."""
+    if not is_draft(model):
         return None
-    return (f"transcribed with Whisper {model}, a draft-quality model: for delivery "
-            f"transcribe again with a larger one (--model {DELIVERY_MODEL}, or small/medium) "
-            f"or have every caption reviewed")
+    return (f"a draft-quality model: for delivery transcribe again with a larger one "
+            f"(--model {DELIVERY_MODEL}, or small/medium) or have every caption reviewed")
 
 
 def resolve_model(cli_model: str | None, cli_name: str | None, manifest_model: str | None,

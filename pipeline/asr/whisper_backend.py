@@ -15,6 +15,7 @@ from .params import AsrParams
 from .spec import ModelSpec
 
 NAME = "openai-whisper"
+SEED = 0  # of the sampling at fallback temperatures, set before every decoding call
 
 
 def download_root() -> Path:
@@ -79,10 +80,13 @@ def compute_type(model) -> str:
 
 def decode(model, audio: np.ndarray, params: AsrParams) -> tuple[list[dict], dict]:
     """Whisper's segment dicts for `audio` and the keywords it was called with."""
+    import torch
     import whisper
 
     kw = params.kwargs(compute_type(model) == "float16")
-    result = whisper.transcribe(model, audio, **kw)
+    with torch.random.fork_rng(devices=[]):  # the caller's random state stays as it was
+        torch.manual_seed(SEED)  # a fallback temperature samples the same on every run
+        result = whisper.transcribe(model, audio, **kw)
     return result.get("segments", []), keywords(params, model)
 
 

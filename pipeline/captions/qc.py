@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import i18n, links, timecode
+from ..asr.spec import DELIVERY_MODEL, is_draft
 from ..errors import StageOrderError
 from ..fsutil import write_json, write_text
 from ..models import Strict, utcnow
@@ -72,6 +73,8 @@ class QCResult(Strict):
     cues: list[CueRow]
     checklist: list[ChecklistItem]
     stale: str | None = None  # why the captions lag behind the current transcript, if they do
+    asr_model: str | None = None  # the Whisper model of the transcript (None: imported)
+    asr_note: str | None = None  # for a draft-quality model (tiny, base): which to use instead
     # the audio-description part (pipeline.descriptions.qc): None when the film has none
     audio_description: ad_qc.AdReport | None = None
     audio_description_error: str | None = None  # descriptions.yaml unreadable (one line)
@@ -169,7 +172,10 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
         chart=Chart(unit=p.reading_unit, limit=p.reading_limit, duration_ms=cs.duration_ms,
                     points=points),
         cues=rows, checklist=checklist(cs, findings, film, approval.valid(film), s) + ad_items,
-        stale=staleness(film, cs), audio_description=ad, audio_description_error=ad_error)
+        stale=staleness(film, cs), audio_description=ad, audio_description_error=ad_error,
+        asr_model=cs.provenance.transcript_model,
+        asr_note=s["asr_draft"].format(model=DELIVERY_MODEL)
+        if is_draft(cs.provenance.transcript_model) else None)
 
 
 def staleness(film: Film, cs: store.CaptionSet) -> str | None:

@@ -12,7 +12,7 @@ from ..captions.status import approval_lines
 from ..demo import build_demo, reports
 from ..descriptions.status import ad_lines
 from ..errors import CasefilmError
-from ..review.status import review_lines
+from ..review.status import model_lines, review_lines
 from ..runner import STAGE_NAMES, film_status, select_stages
 from .common import (CliContext, cluster_options, cluster_spec, film_selection,
                      model_name_option, model_option, pass_cli, report, run_batch,
@@ -62,7 +62,8 @@ def status(obj: CliContext, films) -> None:
                 continue  # no stage can be planned without a manifest
         for st in film_status(film, options):
             click.echo(f"  {st.stage:<11}{st.state:<8}{st.why}")
-        for line in review_lines(film) + approval_lines(film) + ad_lines(film):
+        for line in (review_lines(film) + model_lines(film) + approval_lines(film)
+                     + ad_lines(film)):
             click.echo(f"  {line}")
 
 
