@@ -17,6 +17,7 @@ Configurations (name: backend, compute type, environment):
   faster-int8-1t  faster-whisper int8, one thread
   faster-int8-cbwr  faster-whisper int8 with MKL_CBWR=COMPATIBLE
   faster-f32      faster-whisper float32, all cores
+  faster-int8-unseeded  faster-whisper int8 without casefilm's seeded fallback sampling
 
 Default audio: the German espeak-ng test film (tests/realmodel.py GERMAN, 42 s). `--audio`
 takes any recording ffmpeg reads (e.g. a file of ../shared/data/de-speech: benchmark only,
@@ -47,6 +48,8 @@ CONFIGS = {
     "faster-int8-1t": ("faster-whisper", "int8", ONE_THREAD),
     "faster-int8-cbwr": ("faster-whisper", "int8", {"MKL_CBWR": "COMPATIBLE"}),
     "faster-f32": ("faster-whisper", "float32", {}),
+    # casefilm's seeding of fallback sampling switched off: what bare faster-whisper does
+    "faster-int8-unseeded": ("faster-whisper", "int8", {"BENCH_UNSEEDED": "1"}),
 }
 
 
@@ -58,6 +61,10 @@ def worker(backend: str, compute_type: str | None, wav: str) -> None:
 
     if os.environ.get("OMP_NUM_THREADS") == "1":  # casefilm gives CTranslate2 every core
         faster_backend.cpu_threads = lambda: 1
+    if os.environ.get("BENCH_UNSEEDED"):
+        import ctranslate2
+
+        ctranslate2.set_random_seed = lambda seed: None
     m = asr.load_model(asr.ModelSpec("bundled", "base", backend, compute_type or None))
     params = asr.AsrParams(language="de", glossary=tuple(rm.GERMAN_GLOSSARY))
     frames = asr.audio.frames(Path(wav))[0]

@@ -46,11 +46,14 @@ def make_ws(root: Path, film: rm.Film, fid: str = "f", **transcript) -> Path:
     return ws
 
 
+def offline(cache: Path) -> dict:
+    """The environment of a run offline, the model cache holding only the bundled base."""
+    return {"XDG_CACHE_HOME": str(cache), "HF_HUB_OFFLINE": "1"}
+
+
 def run(ws: Path, cache: Path, *args: str):
-    """`casefilm run` up to the captions with the default model, offline (HF_HUB_OFFLINE),
-    the model cache holding nothing but the bundled base."""
-    casefilm(ws, "run", "f", "--until", "subtitles", *args, check=True,
-             env={"XDG_CACHE_HOME": str(cache), "HF_HUB_OFFLINE": "1"})
+    """`casefilm run` up to the captions with the default model, offline."""
+    casefilm(ws, "run", "f", "--until", "subtitles", *args, check=True, env=offline(cache))
     t = transcripts.read(ws / "projects/f/transcript/asr.json")
     cues = json.loads((ws / "subtitles/f/cues.json").read_text(encoding="utf-8"))["cues"]
     return t, cues
@@ -162,8 +165,13 @@ def quiet_film(tmp_path_factory) -> rm.Film:
 def test_silence_room_tone_and_music_give_no_captions(quiet_film, bundled_cache, tmp_path):
     """The real model fed silence, room tone and music-like noise: with casefilm's defaults
     nothing is decoded (voice activity finds no speech); with the filter off the windows
-    are decoded and whatever Whisper invents there is dropped before the captions."""
+    are decoded and whatever Whisper invents there is dropped. No segment, so no caption:
+    the subtitles stage says there is no speech and writes no caption file."""
     for vad, sub in ((True, "on"), (False, "off")):
         ws = make_ws(tmp_path / sub, quiet_film, vad_filter=vad)
-        t, cues = run(ws, bundled_cache)
-        assert t.segments == [] and cues == [], (vad, [s.text for s in t.segments])
+        casefilm(ws, "run", "f", "--until", "transcribe", check=True, env=offline(bundled_cache))
+        t = transcripts.read(ws / "projects/f/transcript/asr.json")
+        assert t.segments == [], (vad, [s.text for s in t.segments])
+        p = casefilm(ws, "subtitles", "f", env=offline(bundled_cache))
+        assert p.returncode == 2 and "has no speech to caption" in p.stderr, p.stderr
+        assert not list((ws / "subtitles").rglob("*.vtt"))

@@ -151,7 +151,7 @@ def model_dir(sources: list[Path] | None = None, root: Path | None = None) -> Pa
     dest = (root or models_root()) / DIR_NAME
     if not dest.is_dir():
         try:
-            assemble(sources if sources is not None else wheel_dirs(), dest)
+            return assemble(sources if sources is not None else wheel_dirs(), dest)
         except FileExistsError:  # another process assembled it meanwhile
             pass
     return verify(dest)

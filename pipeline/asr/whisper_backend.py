@@ -38,7 +38,8 @@ def load(spec: ModelSpec, device: str | None = None):
         heads = None
         if spec.bundled or spec.is_ct2_dir:  # a CTranslate2 directory: convert it once
             heads = convert.alignment_heads(path)
-            path = convert.converted(path, download_root() / "converted")
+            path = convert.converted(path, download_root() / "converted",
+                                     bundled.FILES["model.bin"][1] if spec.bundled else None)
         elif not path.is_file():
             raise ModelUnavailable(spec.name or path.stem, f"checkpoint {path} not found")
         try:
