@@ -41,7 +41,7 @@ def main(runs: int, compute_type: str | None = None) -> None:
           f"ctranslate2 {faster_backend.cpu_threads()}")
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
-        film = rm.english_film(d / "clip.mp4", CLIP)
+        film = rm.speech_film(d / "clip.mp4", CLIP)
         wav = d / "asr.wav"
         media.sh([*media.FF, "-i", film.wav, "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le",
                   wav])

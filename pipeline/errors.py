@@ -254,6 +254,19 @@ class ModelUnavailable(CasefilmError):
         )
 
 
+class ModelCorrupt(ModelUnavailable):
+    """A model file that fails its pinned size or sha256 (the bundled base): never used,
+    never replaced by a download; the remedy says how to get a good copy."""
+
+    def __init__(self, file: Path | str, reason: str, remedy: str):
+        self.file, self.reason, self.remedy = str(file), reason, remedy
+        CasefilmError.__init__(self, file, reason, remedy)
+        self.model, self.detail, self.backend = "base (bundled)", reason, ""
+
+    def __str__(self) -> str:
+        return f"Whisper model file {self.file} {self.reason}: not used; {self.remedy}"
+
+
 class InternalError(CasefilmError):
     """An unexpected exception inside casefilm: a bug. Reported in one line; the full
     traceback is printed when CASEFILM_DEBUG=1."""

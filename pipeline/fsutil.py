@@ -44,6 +44,27 @@ def atomic_path(final: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
+def atomic_dir(final: Path) -> Iterator[Path]:
+    """Yield a temporary directory beside `final`; on success rename it to `final`.
+    FileExistsError (and nothing of ours left) when `final` appeared meanwhile."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=final.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o755)
+        try:
+            os.rename(tmp, final)
+        except OSError as e:
+            if final.is_dir():
+                raise FileExistsError(final) from e
+            raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+@contextlib.contextmanager
 def atomic_text(final: Path) -> Iterator[io.TextIOBase]:
     """Open a text stream whose content appears at `final` only if the block succeeds."""
     with atomic_path(final) as tmp:

@@ -90,6 +90,8 @@ HALLUCINATIONS = [
     r"(copyright|©) (wdr|swr|zdf|ard|ndr)( \d{4})?.*",
     r"(swr|wdr|zdf|ard|ndr) \d{4}",
     r"bis zum nächsten mal",
+    r"(abonniert|abonnieren sie) (den|unseren|meinen) kanal.*",
+    r"[\[(*]?(musik|applaus|lachen|stille)[\])*]?",
     # English (tiny.en and the other .en models): credits and sound tags over noise
     r"(thank you|thanks) (so much )?for watching.*",
     r"please subscribe.*",

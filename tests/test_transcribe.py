@@ -113,13 +113,21 @@ def test_model_name_not_cached_and_no_network(tmp_path, monkeypatch):
     assert "'tiny'" in line and "not cached" in line and "CASEFILM_WHISPER_MODEL" in line
 
 
-def test_resolution_order(monkeypatch, tiny_model):
+def test_resolution_order(monkeypatch, tiny_model, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("CASEFILM_WHISPER_MODEL", "base")
     assert asr.resolve_model("medium", None, "small", None).ref == "medium"
     assert asr.resolve_model(None, None, "small", None).ref == "small"
     assert asr.resolve_model(None, None, None, None).ref == "base"
     monkeypatch.delenv("CASEFILM_WHISPER_MODEL")
-    assert asr.resolve_model(None, None, None, None) == asr.ModelSpec("small", "small")
+    # nothing cached: the bundled base; else the best model in the cache (no network)
+    assert asr.resolve_model(None, None, None, None) == asr.ModelSpec("bundled", "base")
+    (tmp_path / "cache/whisper").mkdir(parents=True)
+    for name in ("small", "medium"):
+        (tmp_path / f"cache/whisper/{name}.pt").write_bytes(b"")
+        assert asr.resolve_model(None, None, None, None) == asr.ModelSpec(name, name)
+    assert asr.resolve_model(None, None, None, None, "faster-whisper").ref == "bundled"
+    assert asr.resolve_model("bundled", None, None, None).describe() == "base (bundled)"
     spec = asr.resolve_model(str(tiny_model), "tiny", None, None)
     assert spec.is_path and spec.name == "tiny"
     # a file merely called like a model, with another shape, does not get that name's heads

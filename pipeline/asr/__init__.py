@@ -1,6 +1,7 @@
 """Speech recognition: openai-whisper or faster-whisper, one typed transcript either way.
 
-`resolve_model` picks backend and model (see `spec`), `load_model` loads it once per run
+`resolve_model` picks backend and model (see `spec`; by default the best cached model,
+else the bundled Whisper base of `bundled`), `load_model` loads it once per run
 (the stage caches it in RunOptions), `params_for` turns film.yaml into decoding settings,
 `transcribe` decodes an array and `transcribe_file` a WAV, in chunks cut at silences when
 it is long, resumable after a kill (`chunks`). Both backends' segments go through the same
@@ -23,11 +24,13 @@ from . import chunks, faster_backend, onset, whisper_backend
 from .audio import RATE, read_wav
 from .params import AsrParams, params_for
 from .segments import from_whisper_segments
-from .spec import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL, ENV_MODEL, ModelSpec, resolve_model
+from .spec import (BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL, DELIVERY_MODEL, ENV_MODEL, ModelSpec,
+                   draft_note, is_draft, resolve_model)
 from .whisper_backend import default_device, download_root
 
-__all__ = ["AsrParams", "BACKENDS", "DEFAULT_BACKEND", "DEFAULT_MODEL", "ENV_MODEL", "Loaded",
-           "ModelSpec", "default_device", "download_root", "from_whisper_segments",
+__all__ = ["AsrParams", "BACKENDS", "DEFAULT_BACKEND", "DEFAULT_MODEL", "DELIVERY_MODEL",
+           "ENV_MODEL", "Loaded", "ModelSpec", "default_device", "download_root", "draft_note",
+           "from_whisper_segments", "is_draft",
            "is_hallucination", "load_model", "params_for", "read_wav", "resolve_model",
            "transcribe", "transcribe_file"]
 

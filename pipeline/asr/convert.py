@@ -198,8 +198,9 @@ def alignment_mask(heads: list[tuple[int, int]], n_layer: int, n_head: int):
     return mask.to_sparse()
 
 
-def converted(model_dir: Path, cache: Path) -> Path:
-    """The checkpoint of `model_dir` under `cache` (made once, keyed by model.bin's digest)."""
-    digest = sha256_file(Path(model_dir) / "model.bin")[:16]
+def converted(model_dir: Path, cache: Path, digest: str | None = None) -> Path:
+    """The checkpoint of `model_dir` under `cache` (made once, keyed by model.bin's digest;
+    `digest` when the caller has just checked it)."""
+    digest = (digest or sha256_file(Path(model_dir) / "model.bin"))[:16]
     out = Path(cache) / f"{Path(model_dir).name}-{digest}.pt"
     return out if out.is_file() else convert(model_dir, out)

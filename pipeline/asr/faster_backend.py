@@ -9,17 +9,19 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelUnavailable
+from . import bundled
+from .cache import cache_home
 from .params import AsrParams
 from .spec import ModelSpec
 
 NAME = "faster-whisper"
+SEED = 0  # of the sampling at fallback temperatures, set before every decoding call
 COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16",
                  "int16", "float16", "bfloat16", "float32")
 
 
 def download_root() -> Path:
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "faster-whisper"
+    return cache_home() / "faster-whisper"
 
 
 def cpu_threads() -> int:
@@ -39,8 +41,8 @@ def load(spec: ModelSpec, device: str | None = None):
         raise ModelUnavailable(spec.describe(), f"unknown compute type {ctype!r} "
                                f"(known: {', '.join(COMPUTE_TYPES)})", NAME)
     kw = dict(device=device, compute_type=ctype, cpu_threads=cpu_threads())
-    if spec.is_path:
-        path = Path(spec.ref).expanduser()
+    if spec.bundled or spec.is_path:
+        path = bundled.model_dir() if spec.bundled else Path(spec.ref).expanduser()
         if not (path / "model.bin").is_file():
             raise ModelUnavailable(spec.name or path.name,
                                    f"{path} is not a CTranslate2 model directory "
@@ -75,7 +77,10 @@ def compute_type(model) -> str:
 
 def decode(model, audio: np.ndarray, params: AsrParams) -> tuple[list[dict], dict]:
     """Segment dicts in openai-whisper's shape and the keywords faster-whisper got."""
+    import ctranslate2
+
     kw = params.faster_kwargs()
+    ctranslate2.set_random_seed(SEED)  # a fallback temperature samples the same on every run
     segments, _info = model.transcribe(audio, **kw, vad_filter=False)
     out = []
     for s in segments:  # a generator: decoding happens here

@@ -9,16 +9,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelUnavailable
-from . import convert
+from . import bundled, convert
+from .cache import cache_home
 from .params import AsrParams
 from .spec import ModelSpec
 
 NAME = "openai-whisper"
+SEED = 0  # of the sampling at fallback temperatures, set before every decoding call
 
 
 def download_root() -> Path:
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "whisper"
+    return cache_home() / "whisper"
 
 
 def default_device() -> str:
@@ -32,12 +33,13 @@ def load(spec: ModelSpec, device: str | None = None):
     import whisper
 
     device = device or default_device()
-    if spec.is_path:
-        path = Path(spec.ref).expanduser()
+    if spec.bundled or spec.is_path:
+        path = bundled.model_dir() if spec.bundled else Path(spec.ref).expanduser()
         heads = None
-        if spec.is_ct2_dir:  # a faster-whisper model directory: convert it once
+        if spec.bundled or spec.is_ct2_dir:  # a CTranslate2 directory: convert it once
             heads = convert.alignment_heads(path)
-            path = convert.converted(path, download_root() / "converted")
+            path = convert.converted(path, download_root() / "converted",
+                                     bundled.FILES["model.bin"][1] if spec.bundled else None)
         elif not path.is_file():
             raise ModelUnavailable(spec.name or path.stem, f"checkpoint {path} not found")
         try:
@@ -79,10 +81,13 @@ def compute_type(model) -> str:
 
 def decode(model, audio: np.ndarray, params: AsrParams) -> tuple[list[dict], dict]:
     """Whisper's segment dicts for `audio` and the keywords it was called with."""
+    import torch
     import whisper
 
     kw = params.kwargs(compute_type(model) == "float16")
-    result = whisper.transcribe(model, audio, **kw)
+    with torch.random.fork_rng(devices=[]):  # the caller's random state stays as it was
+        torch.manual_seed(SEED)  # a fallback temperature samples the same on every run
+        result = whisper.transcribe(model, audio, **kw)
     return result.get("segments", []), keywords(params, model)
 
 

@@ -73,7 +73,7 @@ def build(manifest: FilmManifest, film_id: str, transcript: Transcript, profile:
         speakers=speakers, cues=out,
         provenance=CaptionProvenance(
             transcript_revision=transcript.revision, transcript_status=prov.status,
-            transcript_backend=prov.backend, editor=prov.editor,
+            transcript_backend=prov.backend, transcript_model=prov.model, editor=prov.editor,
             transcript_sha256=transcript_sha256))
 
 

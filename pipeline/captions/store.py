@@ -47,6 +47,7 @@ class CaptionProvenance(Strict):
     transcript_revision: int  # 0: machine original, n: review revision n
     transcript_status: ReviewStatus
     transcript_backend: str
+    transcript_model: str | None = None  # the Whisper model that heard it (None: imported)
     editor: str | None = None
     transcript_sha256: str
     approval: dict | None = None  # the valid sign-off when these files were written

@@ -99,8 +99,9 @@ def film_selection(command: Callable) -> Callable:
 
 model_option = click.option(
     "--model", metavar="NAME|PATH",
-    help="Whisper model name, checkpoint path or CTranslate2 model directory "
-         "(default: film.yaml, $CASEFILM_WHISPER_MODEL, else 'small').")
+    help="Whisper model name, checkpoint path, CTranslate2 model directory, or 'bundled' "
+         "(default: film.yaml, $CASEFILM_WHISPER_MODEL, else the best cached of large-v3, "
+         "large-v3-turbo, medium, small, else the bundled Whisper base).")
 model_name_option = click.option(
     "--model-name", metavar="NAME",
     help="Name of a checkpoint given as a path (e.g. small), so word alignment uses the "

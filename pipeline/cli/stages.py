@@ -11,7 +11,7 @@ from .. import asr, locks, preflight
 from ..demo import DEMO_FILMS, build_demo, reports
 from ..errors import CasefilmError
 from ..lms.build import status_lines as lms_lines
-from ..review.status import review_lines
+from ..review.status import model_lines, review_lines
 from ..runner import STAGE_NAMES, film_status, select_stages, why_stale
 from ..signoff import status as signoff_status
 from .common import (CliContext, cluster_options, cluster_spec, film_selection,
@@ -64,8 +64,8 @@ def status(obj: CliContext, films) -> None:
                 continue  # no stage can be planned without a manifest
         for st in film_status(film, options):
             click.echo(f"  {st.stage:<11}{st.state:<8}{st.why}")
-        for line in (review_lines(film) + signoff_status.lines(film, why_stale)
-                     + lms_lines(film)):
+        for line in (review_lines(film) + model_lines(film)
+                     + signoff_status.lines(film, why_stale) + lms_lines(film)):
             click.echo(f"  {line}")
 
 

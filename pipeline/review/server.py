@@ -40,6 +40,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from .. import i18n, subtitle_io, templating, transcripts
+from ..asr.spec import is_draft
 from ..errors import (CasefilmError, EditError, InputError, Pending, StageOrderError,
                       StaleRevision, validation_problem)
 from ..programme import load_programme
@@ -116,6 +117,8 @@ def transcript_json(film: Film, t: Transcript, media_of=programme_media) -> dict
         "editor": t.provenance.editor,
         "created_at": t.provenance.created_at,
         "backend": t.provenance.backend,
+        "model": t.provenance.model,  # the Whisper model that heard the film (kept by reviews)
+        "draft_model": is_draft(t.provenance.model),
         "duration_ms": t.duration_ms,
         "segments": [s.model_dump() for s in t.segments],
         "speakers": [s.model_dump() for s in m.speakers],

@@ -23,3 +23,19 @@ def review_lines(film) -> list[str]:
         return [f"{'review':<11}{_STATE[p.status]}: machine transcript ({p.backend}), not reviewed yet"]
     who = f" by {p.editor}" if p.editor else ""
     return [f"{'review':<11}{_STATE[p.status]}{who} (rev {t.revision}, {when})"]
+
+
+def model_lines(film) -> list[str]:
+    """The Whisper model that made the current transcript, e.g. "model      small", and
+    for a draft-quality model (tiny, base: the bundled default) which one to use for
+    delivery. Nothing before a transcript exists or for an imported one."""
+    from ..asr.spec import draft_note
+
+    try:
+        t = transcripts.current(film)
+    except CasefilmError:
+        return []  # review_lines reports it
+    if t is None or not t.provenance.model:
+        return []
+    note = draft_note(t.provenance.model)
+    return [f"{'model':<11}{t.provenance.model}" + (f" ({note})" if note else "")]

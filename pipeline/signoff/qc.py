@@ -14,6 +14,7 @@ from typing import Callable
 from pydantic import Field
 
 from .. import i18n, templating
+from ..asr.spec import DELIVERY_MODEL, is_draft
 from ..captions import LiveProvenance, report as caption_report, store
 from ..captions.profiles import Profile, effective
 from ..captions.qc import RULES, Chart, CueRow, check, checklist, player_href
@@ -100,6 +101,8 @@ class QCResult(Strict):
     cues: list[CueRow]
     checklist: list[ChecklistItem]
     stale: str | None = None  # why the captions lag behind the current transcript, if they do
+    asr_model: str | None = None  # the Whisper model of the transcript (None: imported)
+    asr_note: str | None = None  # for a draft-quality model (tiny, base): which to use instead
     # the audio-description part (pipeline.descriptions.qc): None when the film has none
     audio_description: ad_qc.AdReport | None = None
     audio_description_error: str | None = None  # descriptions.yaml unreadable (one line)
@@ -140,7 +143,9 @@ def evaluate(film: Film, profile_name: str | None = None, *, stale: Staleness) -
         checklist=(checklist(cs, findings, film, approval.valid(film) is not None, s)
                    + ad_items + [c for sec in sections for c in sec.checklist]),
         stale=caption_staleness(film, stale), audio_description=ad, audio_description_error=ad_error,
-        sections=sections)
+        sections=sections, asr_model=cs.provenance.transcript_model,
+        asr_note=s["asr_draft"].format(model=DELIVERY_MODEL)
+        if is_draft(cs.provenance.transcript_model) else None)
 
 
 def caption_staleness(film: Film, stale: Staleness) -> str | None:

@@ -108,6 +108,8 @@
     state.data = data;
     state.base = data.revision;
     $("status-text").textContent = statusLabel(data);
+    $("asr-model").textContent = data.model
+      ? fmt("asr_model", { model: data.model }) + (data.draft_model ? " " + S.asr_draft : "") : "";
     const track = video.querySelector("track");  // draft captions follow the saved text
     if (track && data.revision !== undefined) track.src = "captions.vtt?revision=" + data.revision;
     renderRevisions();
