@@ -32,11 +32,12 @@ from bench_asr_de import bundled_model_dir, load_average, machine  # noqa: E402
 from pipeline import asr, demo, ffmpeg  # noqa: E402
 from wer_de import errors  # noqa: E402
 
-FEMALE = ["de+Annie", "de+f2", "de+f3", "de+f4", "de+f5", "de+anika", "de+Linda", "de+Alicia"]
-MALE = ["de", "de+Boris", "de+m2", "de+m3", "de+m5", "de+m7", "de+Andy", "de+max"]
-RATES = [130, 150, 170]
-PAUSES = [0, 400, 800]  # ms between sentences
-GAPS = [0, 3]  # espeak -g: 10 ms units between words
+# variant names are file names in espeak-ng-data/voices/!v and case-sensitive: an unknown
+# one ("de+Boris") silently falls back to the plain voice
+FEMALE = ["de+Annie", "de+f2", "de+f3", "de+f4", "de+f5", "de+anika", "de+linda", "de+Alicia"]
+MALE = ["de", "de+boris", "de+m2", "de+m3", "de+m5", "de+m7", "de+Andy", "de+max"]
+# stage 2: (rate in words/min, pause between sentences in ms, espeak -g gap in 10 ms units)
+SETTINGS = [(rate, pause, 0) for rate in (130, 150, 170) for pause in (0, 600)] + [(150, 600, 3)]
 
 SCRIPT = " ".join(text for *_, text in demo.CLIPS)
 GLOSSARY = ("Dienstplan", "Pflegedienstleitung", "Betriebsrat", "Betriebsvereinbarung", "KI")
@@ -65,6 +66,7 @@ def main() -> None:
     ap.add_argument("--stage", default="all", choices=["1", "2", "all"])
     ap.add_argument("--female", default=None, help="stage 2 only: this female variant")
     ap.add_argument("--male", default=None, help="stage 2 only: this male variant")
+    ap.add_argument("--voices", nargs="*", help="stage 1 only: just these variants")
     a = ap.parse_args()
     print(f"machine: {machine()}")
     print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
@@ -80,7 +82,7 @@ def main() -> None:
         if a.stage in ("1", "all"):
             print("\nstage 1: voice variants, 150 words/min, no extra pauses")
             for group, names in (("female", FEMALE), ("male", MALE)):
-                for name in names:
+                for name in [n for n in names if not a.voices or n in a.voices]:
                     w, text, s = measure(demo.Voice(name, 150), loaded, tmp)
                     print(f"  {name:<12} WER {w:6.1%}  ({s:.1f} s)  {text}", flush=True)
                     if group not in best or w < best[group][0]:
@@ -90,13 +92,10 @@ def main() -> None:
         if a.stage in ("2", "all"):
             for name in (female, male):
                 print(f"\nstage 2: {name}: rate (words/min) x sentence pause (ms) x word gap")
-                for rate in RATES:
-                    for pause in PAUSES:
-                        for gap in GAPS:
-                            v = demo.Voice(name, rate, gap, pause)
-                            w, text, s = measure(v, loaded, tmp)
-                            print(f"  rate {rate} pause {pause:>3} gap {gap}  WER {w:6.1%}  "
-                                  f"({s:.1f} s)  {text}", flush=True)
+                for rate, pause, gap in SETTINGS:
+                    w, text, s = measure(demo.Voice(name, rate, gap, pause), loaded, tmp)
+                    print(f"  rate {rate} pause {pause:>3} gap {gap}  WER {w:6.1%}  "
+                          f"({s:.1f} s)  {text}", flush=True)
         print(f"\nload average at the end: {load_average()}")
 
 

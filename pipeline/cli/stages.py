@@ -9,7 +9,7 @@ import click
 
 from .. import asr, locks, preflight
 from ..captions.status import approval_lines
-from ..demo import build_demo, reports
+from ..demo import build_demo, reports, review_as_editor
 from ..descriptions.status import ad_lines
 from ..errors import CasefilmError
 from ..review.status import review_lines
@@ -78,6 +78,9 @@ def demo(obj: CliContext, directory, model, model_name) -> None:
     # load the model first: without one the demo stops at once with one line
     options.cached(("whisper", spec, options.device), lambda: asr.load_model(spec))
     ws, film_id = build_demo(directory, report=report)
+    # Whisper's transcript, then the editor's reviewed revision, then captions from it
+    run_batch([ws.film(film_id)], options, select_stages(until="transcribe"))
+    review_as_editor(ws, film_id, report=report)
     run_batch([ws.film(film_id)], options, select_stages())
     rep = reports(ws, film_id)
     root = ws.root
@@ -87,7 +90,8 @@ def demo(obj: CliContext, directory, model, model_name) -> None:
                f"  caption QC    {rep.qc_html}  ({rep.qc_summary})\n"
                f"  chapters      {root / 'chapters' / film_id}/\n"
                f"  coverage      {rep.coverage_html}\n"
-               f"  status        casefilm --workspace {shlex.quote(str(root))} status")
+               f"  status        casefilm --workspace {shlex.quote(str(root))} status\n"
+               f"  review page   casefilm --workspace {shlex.quote(str(root))} review {film_id}")
 
 
 COMMANDS: list[click.Command] = [run, status, demo]
