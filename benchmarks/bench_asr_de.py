@@ -22,8 +22,9 @@ Each recording is decoded to 16 kHz mono 16-bit (what ingest writes) and transcr
   yardstick for what casefilm's additions do to the words.
 
 Word error rate after `wer_de.normalise` (case, punctuation, numbers; see there), summed
-over all files; real-time factor = decoding wall time / audio duration, model loading
-excluded, one untimed warm-up file first. `--runs N` repeats the timed pass and reports
+over all files; real-time factor = decoding wall time / audio duration, and CPU seconds
+(all threads of this process) per audio second, the figure to read on a loaded machine;
+model loading excluded, one untimed warm-up file first. `--runs N` repeats the timed pass and reports
 whether the transcripts were identical each time. `--diff` prints the word alignment of
 every file where a casefilm configuration has more errors than bare faster-whisper at the
 same compute type. Prints the machine and load average. Not a test.
@@ -91,6 +92,7 @@ class Result:
     compute_type: str = ""
     texts: list[dict[str, str]] = field(default_factory=list)  # per run: file -> text
     walls: list[float] = field(default_factory=list)  # per run: seconds decoding
+    cpus: list[float] = field(default_factory=list)  # per run: CPU seconds, all threads
 
 
 def machine() -> str:
@@ -123,8 +125,10 @@ def prepare(data: Path, tmp: Path) -> list[Clip]:
     return clips
 
 
-def runner(kind: str, backend: str, ctype: str | None, model_dir: Path, beam: int):
-    """(compute type, transcribe(clip) -> text) for one configuration, model loaded."""
+def runner(kind: str, backend: str, ctype: str | None, model_dir: Path, beam: int,
+           bundled: bool = False):
+    """(compute type, transcribe(clip) -> text) for one configuration, model loaded;
+    casefilm loads the bundled model by its name (`bundled`) when `bundled`."""
     if kind == "bare":
         from faster_whisper import WhisperModel  # noqa: PLC0415
 
@@ -136,7 +140,8 @@ def runner(kind: str, backend: str, ctype: str | None, model_dir: Path, beam: in
             return " ".join(s.text.strip() for s in segs)
 
         return m.model.compute_type, bare
-    loaded = asr.load_model(asr.ModelSpec(str(model_dir), "base", backend, ctype))
+    ref = "bundled" if bundled else str(model_dir)
+    loaded = asr.load_model(asr.resolve_model(ref, "base", None, None, backend, ctype))
     params = asr.AsrParams(language="de", glossary=(), beam_size=beam)
 
     def casefilm(clip: Clip) -> str:
@@ -148,21 +153,23 @@ def runner(kind: str, backend: str, ctype: str | None, model_dir: Path, beam: in
 
 
 def measure(name: str, kind: str, backend: str, ctype: str | None, clips: list[Clip],
-            model_dir: Path, beam: int, runs: int) -> Result:
+            model_dir: Path, beam: int, runs: int, bundled: bool) -> Result:
     t = time.perf_counter()
-    got_type, fn = runner(kind, backend, ctype, model_dir, beam)
+    got_type, fn = runner(kind, backend, ctype, model_dir, beam, bundled)
     print(f"  load {name}: {time.perf_counter() - t:.1f} s ({got_type}), load average "
           f"{load_average()}", flush=True)
     fn(min(clips, key=lambda c: c.seconds))  # warm-up, untimed
     res = Result(name, got_type)
     for _ in range(runs):
-        texts, wall = {}, 0.0
+        texts, wall, cpu = {}, 0.0, 0.0
         for c in clips:
-            t = time.perf_counter()
+            t, p = time.perf_counter(), time.process_time()
             texts[c.name] = fn(c)
             wall += time.perf_counter() - t
+            cpu += time.process_time() - p
         res.texts.append(texts)
         res.walls.append(wall)
+        res.cpus.append(cpu)
     return res
 
 
@@ -194,24 +201,26 @@ def main() -> None:
             if a.only and not any(o in name for o in a.only):
                 continue
             results.append(measure(name, kind, backend, ctype, clips, model_dir, a.beam,
-                                   a.runs))
+                                   a.runs, a.model is None))
             r = results[-1]
             report(r, clips, total)
         print(f"\nload average at the end: {load_average()}")
-        print(f"\n| configuration | compute type | WER | S/D/I | RTF | identical runs |")
-        print("| --- | --- | --- | --- | --- | --- |")
+        print("\n| configuration | compute type | WER | S/D/I | RTF (wall) | CPU s per audio s "
+              "| identical runs |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
         for r in results:
             e = sum((errors(c.reference, r.texts[0][c.name]) for c in clips), Errors(0, 0, 0, 0))
             rtf = " / ".join(f"{w / total:.3f}" for w in r.walls)
+            cpu = " / ".join(f"{w / total:.3f}" for w in r.cpus)
             same = all(t == r.texts[0] for t in r.texts)
             print(f"| {r.config} | {r.compute_type} | {e.wer:.1%} | {e.substitutions}/"
-                  f"{e.deletions}/{e.insertions} of {e.words} | {rtf} | "
+                  f"{e.deletions}/{e.insertions} of {e.words} | {rtf} | {cpu} | "
                   f"{'yes' if same else 'NO'} ({len(r.texts)}) |")
         if a.diff:
             diffs(results, clips)
         if a.json:
             a.json.write_text(json.dumps([{"config": r.config, "compute_type": r.compute_type,
-                                           "walls": r.walls, "texts": r.texts}
+                                           "walls": r.walls, "cpus": r.cpus, "texts": r.texts}
                                           for r in results], ensure_ascii=False, indent=1))
 
 
@@ -220,7 +229,9 @@ def report(r: Result, clips: list[Clip], total: float) -> None:
            for c in clips]
     e = sum((errors(c.reference, r.texts[0][c.name]) for c in clips), Errors(0, 0, 0, 0))
     print(f"{r.config}: WER {e.wer:.1%} ({e.errors}/{e.words}), RTF "
-          f"{', '.join(f'{w / total:.3f}' for w in r.walls)}; {'; '.join(per)}", flush=True)
+          f"{', '.join(f'{w / total:.3f}' for w in r.walls)}, CPU s per audio s "
+          f"{', '.join(f'{w / total:.3f}' for w in r.cpus)}; load average {load_average()}; "
+          f"{'; '.join(per)}", flush=True)
 
 
 def diffs(results: list[Result], clips: list[Clip]) -> None:

@@ -8,6 +8,11 @@ description (the player pauses the film while it is spoken).
 A workspace that already holds the demo film is reused as it is: the demo never overwrites
 a film.yaml or footage that may have been edited since.
 
+Between transcription and captions, `review_as_editor` does an editor's work through the
+review service: the script's text saved over Whisper's transcript, then marked reviewed,
+so the captions and the player come from a reviewed revision (`casefilm demo` runs the
+stages up to transcribe, this step, then the rest).
+
 After the pipeline, `reports` writes what the README sends a newcomer to besides the
 package: the caption QC report (the library call behind `casefilm qc`) and the coverage
 report (the one behind `casefilm coverage`).
@@ -36,7 +41,7 @@ LEAD_S = {"interview-anna": 5.0}  # silence before the speech (s): room for a de
 class Voice:
     """How espeak-ng speaks a clip: voice (language+variant), rate in words per minute,
     `word_gap` between words (espeak's -g, in 10 ms units at normal speed) and the pause
-    between sentences in ms (an SSML break)."""
+    between sentences in ms (an SSML break; 0 keeps espeak-ng's own, about 0.4 s at 150)."""
 
     espeak: str
     rate_wpm: int = 150
@@ -44,9 +49,12 @@ class Voice:
     sentence_pause_ms: int = 0
 
 
-# Chosen by measurement (benchmarks/bench_demo_voices.py, docs/asr.md "The demo's voices"):
-# the settings whose speech the bundled Whisper base recognises best.
-VOICES = {"anna": Voice("de+Annie", 150), "ben": Voice("de+Boris", 150)}
+# Chosen by measurement (benchmarks/bench_demo_voices.py, docs/asr-german.md): the
+# variants the bundled Whisper base recognises best (f2 32.8 % WER on the demo's sentences
+# at 130 words/min, Annie 59.7 %; the plain voice 28.4 %, boris loops), with 600 ms between
+# sentences, the only pause with which no setting lost or repeated whole sentences.
+VOICES = {"anna": Voice("de+f2", 130, sentence_pause_ms=600),
+          "ben": Voice("de", 150, sentence_pause_ms=600)}
 
 CLIPS = [  # (source id, file name, speaker, lavfi video, text)
     ("interview-anna", "interview_anna.mp4", "anna",
