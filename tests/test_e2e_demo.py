@@ -243,8 +243,12 @@ def test_review_page_compares_whisper_with_the_editor(demo):
             page.get_by_role("button", name="Fassung 0 mit der aktuellen vergleichen").click()
             region = page.get_by_role("region", name="Änderungen von Fassung 0 zu Fassung 2")
             region.wait_for(state="visible")
-            heard = " ".join(region.locator("del").all_inner_texts()).split()
-            wrote = " ".join(region.locator("ins").all_inner_texts()).split()
+            # each <del>/<ins> starts with a visually hidden "gelöscht:"/"eingefügt:"
+            text = """sel => [...document.querySelectorAll(sel)].map(e => [...e.childNodes]
+                .filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.data).join(""))"""
+            heard = " ".join(page.evaluate(text, "#compare del")).split()
+            wrote = " ".join(page.evaluate(text, "#compare ins")).split()
+            assert region.locator("del .visually-hidden").first.inner_text() == "gelöscht:"
     finally:
         srv.stop()
     assert heard == " ".join(c["old"] for c in changes).split()
