@@ -12,6 +12,12 @@ a film.yaml or footage that may have been edited since.
 A second, shorter film (`SECOND_ID`: one interview in a craft business, another sector
 and case) is built beside it, so the catalogue compares two (`DEMO_FILMS`).
 
+Between transcription and captions, `review_as_editor` does an editor's work through the
+review service: the script's text saved over Whisper's transcript, then marked reviewed,
+so the captions and the player come from a reviewed revision (`casefilm demo` runs the
+stages up to transcribe, this step, then the rest). The second film keeps Whisper's
+transcript, so the catalogue shows a reviewed and an unreviewed film.
+
 After the pipeline, `reports` writes what the README sends a newcomer to besides the
 package: the caption QC report (the library call behind `casefilm qc`, with the case QC),
 the coverage report (the one behind `casefilm coverage`) and the catalogue (`casefilm
@@ -20,6 +26,8 @@ catalogue`).
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -33,19 +41,55 @@ from .workspace import Workspace
 FILM_ID = "ki-dienstplanung"
 
 LEAD_S = {"interview-anna": 5.0}  # silence before the speech (s): room for a description
-CLIPS = [  # (source id, file name, speaker, espeak voice, lavfi video, text)
-    ("interview-anna", "interview_anna.mp4", "anna", "de+Annie",
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How espeak-ng speaks a clip: voice (language+variant), rate in words per minute,
+    `word_gap` between words (espeak's -g, in 10 ms units at normal speed) and the pause
+    between sentences in ms (an SSML break; 0 keeps espeak-ng's own, about 0.4 s at 150)."""
+
+    espeak: str
+    rate_wpm: int = 150
+    word_gap: int = 0
+    sentence_pause_ms: int = 0
+
+
+# Chosen by measurement (benchmarks/bench_demo_voices.py, docs/asr-german.md): the
+# variants the bundled Whisper base recognises best (f2 32.8 % WER on the demo's sentences
+# at 130 words/min, Annie 59.7 %; the plain voice 28.4 %, boris loops), with 600 ms between
+# sentences, the only pause with which no setting lost or repeated whole sentences.
+VOICES = {"anna": Voice("de+f2", 130, sentence_pause_ms=600),
+          "ben": Voice("de", 150, sentence_pause_ms=600)}
+
+CLIPS = [  # (source id, file name, speaker, lavfi video, text)
+    ("interview-anna", "interview_anna.mp4", "anna",
      "gradients=s=1280x720:r=25:c0=0x1f3a5f:c1=0x3f7fbf:x0=0:y0=0:x1=1280:y1=720:speed=0.02",
      "Guten Tag. Ich bin Anna Beispiel, Pflegedienstleitung. "
      "Früher hat die Dienstplanung jede Woche zwölf Stunden gedauert. "
      "Heute schlägt uns eine KI einen Dienstplan vor, und wir prüfen ihn gemeinsam. "
      "So bleibt mehr Zeit für die Pflege."),
-    ("interview-ben", "interview ben (Betriebsrat).mp4", "ben", "de+Boris",
+    ("interview-ben", "interview ben (Betriebsrat).mp4", "ben",
      "testsrc2=s=1280x720:r=25",
      "Ich bin Ben Beispiel vom Betriebsrat. Wichtig war uns, dass niemand überwacht wird. "
      "Wir haben eine Betriebsvereinbarung geschlossen, bevor das System eingeführt wurde. "
      "Die Beschäftigten tragen ihre Wünsche jetzt direkt ein."),
 ]
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a demo script (split after . ! ? followed by a space)."""
+    return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+
+
+def speak(wav: Path, voice: Voice, text: str) -> None:
+    """Render `text` with espeak-ng into `wav`: sentences separated by the voice's pause
+    (SSML `<break>`), words by its word gap, at its rate."""
+    pause = f' <break time="{voice.sentence_pause_ms}ms"/> ' if voice.sentence_pause_ms else " "
+    ssml = "<speak>" + pause.join(html.escape(s, quote=False) for s in sentences(text)) + "</speak>"
+    ffmpeg.run(["-m", "-v", voice.espeak, "-s", str(voice.rate_wpm), "-g", str(voice.word_gap),
+                "-w", wav, ssml], tool="espeak-ng")
+
 
 CATALOGUE = {
     "name": "KI gegen Fachkräftemangel – Lernziele",
@@ -61,12 +105,12 @@ CATALOGUE = {
 }
 
 
-def _make_clip(raw: Path, name: str, voice: str, video: str, text: str,
+def _make_clip(raw: Path, name: str, voice: Voice, video: str, text: str,
                lead_s: float = 0.3) -> float:
     """Render one interview clip (speech after `lead_s` s); returns its duration in s."""
     out = raw / name
     wav = raw / f".tmp-{out.stem}.wav"
-    ffmpeg.run(["-v", voice, "-s", "150", "-w", wav, text], tool="espeak-ng")
+    speak(wav, voice, text)
     speech_s = ffmpeg.media_info(wav, "-").duration_ms / 1000
     dur = round(speech_s + lead_s + 0.7, 2)
     lead = round(lead_s * 1000)
@@ -109,8 +153,8 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
     report(f"building demo workspace in {ws.root}")
     raw = film_dir / "raw"
     raw.mkdir(parents=True, exist_ok=True)
-    durations = [_make_clip(raw, name, voice, video, text, LEAD_S.get(sid, 0.3))
-                 for sid, name, _, voice, video, text in CLIPS]
+    durations = [_make_clip(raw, name, VOICES[spk], video, text, LEAD_S.get(sid, 0.3))
+                 for sid, name, spk, video, text in CLIPS]
     anna = durations[0]
     manifest = {
         "title": "KI in der Dienstplanung",
@@ -240,6 +284,50 @@ def descriptions_yaml(anna_s: float) -> str:
     return ("# Audio description of the demo film: edit freely, `casefilm run` re-voices\n"
             "# and re-mixes; `casefilm descriptions gaps ki-dienstplanung` shows the pauses\n"
             + yaml.safe_dump(rows, allow_unicode=True, sort_keys=False))
+
+
+EDITOR = "Redaktion (Demo)"  # the editor name the demo's review revisions carry
+
+
+@dataclass
+class EditorStep:
+    revisions: list[int]  # the revisions written (empty: human work found, nothing done)
+    machine_words: int  # words of the machine transcript
+    changed_words: int  # words the editor replaced, added or deleted against it
+
+
+def review_as_editor(ws: Workspace, film_id: str = FILM_ID,
+                     report: Callable[[str], None] = print) -> EditorStep:
+    """The editor's step, as on the review page: the script's sentences (with their
+    speakers) saved over the machine transcript through the review service (realigned onto
+    Whisper's timings, a new revision), then marked reviewed (another revision), so captions
+    come from the reviewed text and the page's history compares it with what Whisper heard.
+
+    A transcript that already has revisions is human work and is left as it is."""
+    from . import transcripts  # noqa: PLC0415  (the review package loads lazily)
+    from .review import service  # noqa: PLC0415
+    from .review.realign import EditedSegment  # noqa: PLC0415
+
+    film = ws.film(film_id)
+    if transcripts.has_human_work(film):
+        report(f"[{film_id}] transcript has editor revisions: kept as they are")
+        return EditorStep([], 0, 0)
+    machine = service.current(film)
+    edits = [EditedSegment(text=sentence, speaker=speaker)
+             for _, _, speaker, _, text in CLIPS for sentence in sentences(text)]
+    edited = service.save_edit(film, base=machine.revision, edits=edits, editor=EDITOR,
+                               via="demo")
+    reviewed = service.set_status(film, base=edited.transcript.revision, status="reviewed",
+                                  editor=EDITOR)
+    revisions = [step.transcript.revision for step in (edited, reviewed) if step.changed]
+    words = sum(len(s.text.split()) for s in machine.segments if s.kind == "speech")
+    changed = sum(max(len(c["old"].split()), len(c["new"].split()))
+                  for c in service.compare(film, machine.revision)
+                  if c["op"] not in ("equal", "gap"))
+    report(f"[{film_id}] editor: the script's text saved over Whisper's transcript and marked "
+           f"reviewed (revisions {', '.join(map(str, revisions))}); {changed} of {words} "
+           f"words changed: `casefilm review {film_id}` compares them")
+    return EditorStep(revisions, words, changed)
 
 
 @dataclass

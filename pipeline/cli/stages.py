@@ -8,7 +8,7 @@ import shlex
 import click
 
 from .. import asr, locks, preflight
-from ..demo import DEMO_FILMS, build_demo, reports
+from ..demo import DEMO_FILMS, build_demo, reports, review_as_editor
 from ..errors import CasefilmError
 from ..lms.build import status_lines as lms_lines
 from ..review.status import model_lines, review_lines
@@ -81,7 +81,13 @@ def demo(obj: CliContext, directory, model, model_name) -> None:
     # load the model first: without one the demo stops at once with one line
     options.cached(("whisper", spec, options.settings.device), lambda: asr.load_model(spec))
     ws, film_id = build_demo(directory, report=report)
-    run_batch([ws.film(f) for f in DEMO_FILMS if f in ws.film_ids()], options)
+    films = [ws.film(f) for f in DEMO_FILMS if f in ws.film_ids()]
+    # Whisper's transcripts, then the editor's reviewed revision of the first film (the
+    # second keeps Whisper's, so the catalogue shows both states), then everything else
+    upto = tuple(s.name for s in select_stages(until="transcribe"))
+    run_batch(films, options.with_stages(upto))
+    review_as_editor(ws, film_id, report=report)
+    run_batch(films, options)
     rep = reports(ws, film_id)
     root = ws.root
     click.echo(f"\nDemo finished. Look at:\n"
@@ -91,7 +97,8 @@ def demo(obj: CliContext, directory, model, model_name) -> None:
                f"  chapters      {root / 'chapters' / film_id}/\n"
                f"  coverage      {rep.coverage_html}\n"
                f"  catalogue     {rep.catalogue_html}\n"
-               f"  status        casefilm --workspace {shlex.quote(str(root))} status")
+               f"  status        casefilm --workspace {shlex.quote(str(root))} status\n"
+               f"  review page   casefilm --workspace {shlex.quote(str(root))} review {film_id}")
 
 
 COMMANDS: list[click.Command] = [run, status, demo]

@@ -62,6 +62,11 @@ class RunOptions:
         # stage runs: the Dask cluster's; None in a local run (the stage does them itself)
         self.spread = spread
 
+    def with_stages(self, stages: tuple[str, ...] | None) -> "RunOptions":
+        """The same options for another chain of stages, sharing report and loaded models."""
+        return RunOptions(self.settings.model_copy(update={"stages": stages}),
+                          report=self.report, _cache=self._cache, spread=self.spread)
+
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
         """Build an expensive object (a Whisper model) once per process and run."""
         if key not in self._cache:
