@@ -207,7 +207,8 @@ def build_demo(directory: str | Path, report: Callable[[str], None] = print
 
 SECOND_ID = "ki-einarbeitung"
 DEMO_FILMS = (FILM_ID, SECOND_ID)
-SECOND_CLIP = ("interview-karl", "interview_karl.mp4", "karl", Voice("de", 140, sentence_pause_ms=600),
+SECOND_CLIP = ("interview-karl", "interview_karl.mp4", "karl",
+               Voice("de", 140, sentence_pause_ms=600),
                "smptehdbars=s=1280x720:r=25",
                "Ich bin Karl Beispiel, Meister in einer Tischlerei. "
                "Neue Auszubildende fragen jetzt zuerst unseren digitalen Assistenten. "
