@@ -175,10 +175,11 @@ def reports(ws: Workspace, film_id: str = FILM_ID) -> DemoReports:
     """Write the caption QC report of `film_id` and the workspace's coverage report.
 
     Hard-limit breaks are counted in the summary, not raised: the demo shows the report."""
+    from .runner import why_stale  # noqa: PLC0415
     from .signoff import workflow  # noqa: PLC0415  (captions and didactics load lazily)
     from .didactics.coverage import write_reports  # noqa: PLC0415
 
-    qc = workflow.qc(ws.film(film_id))
+    qc = workflow.qc(ws.film(film_id), stale=why_stale)
     sm = qc.result.summary
     _, paths = write_reports(ws)
     html = next(p for p in paths if p.suffix == ".html")

@@ -65,7 +65,11 @@ class StageState:
     error: CasefilmError | None = None  # when planning itself failed (bad input)
 
 
-def stage_state(ctx: Context, stage: Stage) -> tuple[StageState, Plan | None]:
+def stage_state(ctx: Context, stage: Stage, ignore: frozenset[str] = frozenset()
+                ) -> tuple[StageState, Plan | None]:
+    """The one decision whether a stage is done, stale (and why), failed or pending: its
+    plan now against its last record, and its recorded outputs against the files.
+    `ignore`: plan inputs whose change does not count (see `why_stale`)."""
     rec = records.load(ctx.film.records_dir, stage.name)
     try:
         plan = stage.plan(ctx)
@@ -79,7 +83,11 @@ def stage_state(ctx: Context, stage: Stage) -> tuple[StageState, Plan | None]:
         return StageState(stage.name, "pending", "not run yet"), plan
     if rec.status == "failed":
         return StageState(stage.name, "failed", rec.error or ""), plan
-    why = records.differences(rec, plan.inputs, _normal(plan.params))
+    if ignore:
+        rec = rec.model_copy(update={"inputs": {k: v for k, v in rec.inputs.items()
+                                                if k not in ignore}})
+    inputs = {k: v for k, v in plan.inputs.items() if k not in ignore}
+    why = records.differences(rec, inputs, _normal(plan.params))
     if not why:
         broken = _outputs_intact(ctx, rec)
         if broken:
@@ -181,6 +189,16 @@ def select_stages(until: str | None = None, only: str | None = None) -> list[Sta
         stage_by_name(until)
         return STAGES[: STAGE_NAMES.index(until) + 1]
     return list(STAGES)
+
+
+def why_stale(film: Film, stage_name: str, ignore: frozenset[str] = frozenset()) -> str | None:
+    """What pages that show whether an output is current ask (the QC report, the sign-off,
+    status lines; `pipeline.signoff.qc.Staleness`): None when `stage_name` is done, else its
+    state and why, from `stage_state` (the runner's own decision). `ignore`: inputs whose
+    change does not make the output stale for that page (the caption QC ignores the
+    subtitles stage's `approval` input: a sign-off does not make its captions stale)."""
+    st, _ = stage_state(Context(film, RunOptions()), stage_by_name(stage_name), ignore)
+    return None if st.state == "done" else f"{st.state}: {st.why}"
 
 
 def film_status(film: Film, options: RunOptions) -> list[StageState]:

@@ -12,6 +12,7 @@ import pytest
 
 from pipeline import transcripts
 from pipeline.captions import build, load_cues, profiles, shots, synthetic
+from pipeline.runner import why_stale
 from pipeline.signoff import provenance, workflow
 from pipeline.captions.store import CaptionCue
 from pipeline.fsutil import sha256_file
@@ -145,7 +146,7 @@ def test_stage_qc_approval_and_voiding(workspace, programme_video):
     transcripts.write_revision(film, t, base=0)
     # captions not yet regenerated: QC warns, and a sign-off is refused
     proc = casefilm(workspace, "qc", "fall")
-    assert proc.returncode == 0 and "older transcript" in proc.stderr
+    assert proc.returncode == 0 and "not up to date (stale: transcript changed)" in proc.stderr
     assert json.loads((out / "qc.json").read_text(encoding="utf-8"))["stale"]
     proc = casefilm(workspace, "qc", "fall", "--approve", "--reviewer", "Eva Prüfer")
     assert proc.returncode == 2 and "current transcript" in _one_line_error(proc)
@@ -178,7 +179,7 @@ def test_signoff_sections_and_status_contributors(workspace, programme_video, mo
                                    findings=[hard], checklist=[item])
     monkeypatch.setattr(signoff_qc, "SECTIONS", [lambda f, lang: section])
     with pytest.raises(QCFailed):
-        workflow.qc(film, reviewer="Eva")
+        workflow.qc(film, reviewer="Eva", stale=why_stale)
     assert approval.load(film) is None
     html = (film.subtitles_dir / "qc.html").read_text(encoding="utf-8")
     assert 'id="sign-language"' in html and "Kein Gebärdensprachfenster" in html
@@ -187,10 +188,10 @@ def test_signoff_sections_and_status_contributors(workspace, programme_video, mo
     assert "EN 301 549 7.3" in [c["id"] for c in report["checklist"]]
 
     monkeypatch.setattr(signoff_qc, "SECTIONS", [lambda f, lang: None])  # nothing to check
-    assert workflow.qc(film, reviewer="Eva").approval.reviewer == "Eva"
+    assert workflow.qc(film, reviewer="Eva", stale=why_stale).approval.reviewer == "Eva"
     monkeypatch.setattr(status, "CONTRIBUTORS", [*status.CONTRIBUTORS,
-                                                 lambda f: [f"{'DGS':<11}no interpreter"]])
-    lines = status.lines(film)
+                                                 lambda f, stale: [f"{'DGS':<11}no interpreter"]])
+    lines = status.lines(film, why_stale)
     assert lines[0].startswith("captions   approved by Eva")
     assert lines[-1] == "DGS        no interpreter"
 
@@ -317,7 +318,7 @@ def test_qc_report_opens_in_chromium_and_agrees_with_its_json(workspace, program
     cs = build.build(film.manifest, "fall", syn.transcript, profiles.PROFILES["de-web"], fps=25,
                      duration_ms=syn.duration_ms, cuts=syn.cuts)
     build.write(film, cs)
-    outcome = workflow.qc(film)
+    outcome = workflow.qc(film, stale=why_stale)
     data = json.loads(outcome.json.read_text(encoding="utf-8"))
     flagged_json = sorted({f["cue"] for f in data["findings"] if f["rule"] == "reading_speed"})
     assert flagged_json and data["summary"]["hard"] == 0

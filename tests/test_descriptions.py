@@ -290,9 +290,13 @@ def test_gaps_command_lists_gaps_and_writes_script(described, capsys):
 # --- QC, voice acceptance, sign-off, status ------------------------------------------------------
 
 def test_qc_part_signoff_binds_ad_files_and_is_voided(described, capsys):
+    from pipeline.runner import why_stale
     from pipeline.signoff import approval, workflow
-    from pipeline.signoff.status import description_lines as ad_lines
+    from pipeline.signoff.status import description_lines
     from pipeline.errors import InputError
+
+    def ad_lines(film):
+        return description_lines(film, why_stale)
 
     ws = Workspace.resolve(described)
     film = ws.film(FILM)
@@ -300,7 +304,7 @@ def test_qc_part_signoff_binds_ad_files_and_is_voided(described, capsys):
     path = model.descriptions_path(film)
     old = path.read_text(encoding="utf-8")
     try:
-        r = workflow.qc(film).result
+        r = workflow.qc(film, stale=why_stale).result
         ad = r.audio_description
         assert (ad.count, ad.extended, ad.drafts, ad.recorded, ad.stale) == (2, 1, 2, 0, None)
         assert [f.rule for f in ad.findings] == ["ad_draft_voice", "ad_draft_voice"]
@@ -313,7 +317,7 @@ def test_qc_part_signoff_binds_ad_files_and_is_voided(described, capsys):
         assert 'id="ad-1" data-n="1" data-voice="espeak-ng" data-draft="true"' in html
         assert "Synthetische Stimme (Entwurf)" in html
         with pytest.raises(InputError, match="synthetic draft voices"):
-            workflow.qc(film, reviewer="Rita")
+            workflow.qc(film, reviewer="Rita", stale=why_stale)
         assert approval.load(film) is None
         assert "2 draft voices" in ad_lines(film)[0] and "not signed off" in ad_lines(film)[0]
 
@@ -323,7 +327,7 @@ def test_qc_part_signoff_binds_ad_files_and_is_voided(described, capsys):
         assert _state(film).state == "stale"
         _run(described)
         assert [p.voice.accepted_by for p in _track(described).descriptions] == ["Rita", "Rita"]
-        a = workflow.qc(film, reviewer="Rita").approval
+        a = workflow.qc(film, reviewer="Rita", stale=why_stale).approval
         assert {"descriptions.yaml", "descriptions.vtt", "ad-mix.flac",
                 "ad-narration.flac"} <= set(a.files)
         assert approval.check(film) == (approval.load(film), None)

@@ -11,15 +11,11 @@ Public entry points for other packages:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from .. import i18n
 from ..models import Strict
 from .store import CaptionSet
 from .store import load as load_cues
-
-if TYPE_CHECKING:
-    from ..workspace import Film
 
 CaptionStatus = Literal["auto", "reviewed", "approved"]
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
-
 from .. import links, timecode
 from ..models import Strict
 from ..qc import ChecklistItem, Finding
@@ -23,7 +21,7 @@ from . import store
 from .profiles import Profile
 from .qc_rules import RULES, TrackCheck, rate
 
-__all__ = ["RULES", "Finding", "check", "checklist", "rate", "staleness"]
+__all__ = ["RULES", "Finding", "check", "checklist", "rate"]
 
 
 class ChartPoint(Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..captions.profiles import DEFAULT_PROFILE, PROFILES
+from ..runner import why_stale
 from ..signoff import workflow
 from .common import CliContext, pass_cli
 
@@ -28,7 +29,8 @@ def qc(obj: CliContext, film, profile_name, approve, reviewer) -> None:
     if reviewer and not approve:
         raise click.UsageError("--reviewer is only used with --approve")
     f = obj.film(film)
-    outcome = workflow.qc(f, profile_name, reviewer=reviewer if approve else None)
+    outcome = workflow.qc(f, profile_name, reviewer=reviewer if approve else None,
+                          stale=why_stale)
     r = outcome.result
     sm = r.summary
     click.echo(f"[{film}] qc ({r.profile.name}): {sm.cues} cues, {sm.findings} findings "

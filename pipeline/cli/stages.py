@@ -11,7 +11,7 @@ from .. import asr, locks, preflight
 from ..demo import build_demo, reports
 from ..errors import CasefilmError
 from ..review.status import review_lines
-from ..runner import STAGE_NAMES, film_status, select_stages
+from ..runner import STAGE_NAMES, film_status, select_stages, why_stale
 from ..signoff import status as signoff_status
 from .common import (CliContext, cluster_options, cluster_spec, film_selection,
                      model_name_option, model_option, pass_cli, report, run_batch,
@@ -61,7 +61,7 @@ def status(obj: CliContext, films) -> None:
                 continue  # no stage can be planned without a manifest
         for st in film_status(film, options):
             click.echo(f"  {st.stage:<11}{st.state:<8}{st.why}")
-        for line in review_lines(film) + signoff_status.lines(film):
+        for line in review_lines(film) + signoff_status.lines(film, why_stale):
             click.echo(f"  {line}")
 
 

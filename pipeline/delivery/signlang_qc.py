@@ -228,8 +228,11 @@ def checklist(film: Film, rep: SignLanguageReport) -> list[ChecklistItem]:
     ]
 
 
-def status_lines(film: Film) -> list[str]:
-    """The DGS line of `casefilm status` (none for a film without an interpreter)."""
+def status_lines(film: Film, stale: object = None) -> list[str]:
+    """The DGS line of `casefilm status` (none for a film without an interpreter). `stale`
+    (the sign-off's `Staleness`) is not consulted: whether the delivered rendition matches
+    film.yaml is read from its own provenance in manifest.json (recording digest, offset,
+    crop), a narrower question than whether the whole export stage is current."""
     label = f"{'DGS':<11}"  # aligned with the stage names
     try:
         if film.manifest.sign_language is None:

@@ -124,18 +124,6 @@ class AdReport(Strict):
         return [f for f in self.findings if f.severity == "hard"]
 
 
-def staleness(film: Film, track: AdTrack | None) -> str | None:
-    """Why ad.json does not reflect descriptions.yaml and the current transcript (None: it
-    does)."""
-    s = i18n.strings("descriptions", film.manifest.language)
-    descs = store.load(film)
-    cur = transcripts.current_path(film)
-    if track is None or track.digest != descs.digest or (
-            cur is not None and track.transcript and track.transcript != cur.name):
-        return s["ad_stale"].format(film=film.id)
-    return None
-
-
 def _voice_label(p: PlacedDescription, s: dict[str, str]) -> str:
     v = p.voice
     if v.kind == "recorded":
@@ -145,15 +133,16 @@ def _voice_label(p: PlacedDescription, s: dict[str, str]) -> str:
     return s["voice_synthetic"].format(source=v.source)
 
 
-def evaluate(film: Film) -> AdReport | None:
-    """The AD part of the QC report (None: the film has no descriptions)."""
+def evaluate(film: Film, stale: str | None) -> AdReport | None:
+    """The AD part of the QC report (None: the film has no descriptions). `stale`: why the
+    describe stage is not done (the runner's decision, asked by the caller), else None."""
     descs = store.load(film)
     if not descs.descriptions:
         return None
     lang = film.manifest.language
     s = i18n.strings("descriptions", lang)
     track = load_track(film)
-    stale = staleness(film, track)
+    stale = s["ad_stale"].format(film=film.id) if stale or track is None else None
     if track is None:
         empty = summarise(0, [], RULES.ids())
         return AdReport(count=len(descs.descriptions),
@@ -233,9 +222,9 @@ def checklist(film: Film, rep: AdReport | None, s: dict[str, str]) -> list[Check
     ]
 
 
-def safe_evaluate(film: Film) -> tuple[AdReport | None, str | None]:
+def safe_evaluate(film: Film, stale: str | None) -> tuple[AdReport | None, str | None]:
     """(report, None), or (None, the one-line error) when descriptions.yaml is broken."""
     try:
-        return evaluate(film), None
+        return evaluate(film, stale), None
     except CasefilmError as e:
         return None, e.line()

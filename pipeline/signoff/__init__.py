@@ -7,7 +7,7 @@ This layer sits above the feature packages (captions, descriptions, …) and bel
 and the CLI: it may read every feature's typed outputs; no feature imports it. A feature
 that adds something a reviewer must see hooks in with one line:
 
-- `status.CONTRIBUTORS`: a function `film -> list[str]` of `casefilm status` lines;
+- `status.CONTRIBUTORS`: a function `(film, stale) -> list[str]` of `casefilm status` lines;
 - `qc.SECTIONS`: a function `(film, lang) -> QCSection | None`, one part of the combined QC
   report (findings and checklist items; its hard findings block the sign-off).
 """

@@ -16,7 +16,7 @@ from pydantic import Field
 from .. import i18n, templating
 from ..captions import LiveProvenance, report as caption_report, store
 from ..captions.profiles import Profile, effective
-from ..captions.qc import RULES, Chart, CueRow, check, checklist, player_href, staleness
+from ..captions.qc import RULES, Chart, CueRow, check, checklist, player_href
 from ..delivery import signlang_qc as dgs_qc
 from ..descriptions import qc as ad_qc
 from ..errors import StageOrderError
@@ -43,6 +43,11 @@ class QCSection(Strict):
     def hard(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "hard"]
 
+
+# Whether a stage's outputs are current: (film, stage name, inputs that do not count) ->
+# None when they are, else why not. The runner decides (`pipeline.runner.why_stale`); the
+# layer above hands its decision down, so the report never decides staleness itself.
+Staleness = Callable[[Film, str, frozenset[str]], "str | None"]
 
 # Further parts of the report: `(film, lang) -> QCSection | None` (None: nothing to check
 # for this film). A feature adds its function here; its hard findings block the sign-off.
@@ -92,9 +97,10 @@ class QCResult(Strict):
                 + [f for s in self.sections for f in s.hard])
 
 
-def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
+def evaluate(film: Film, profile_name: str | None = None, *, stale: Staleness) -> QCResult:
     """Load the film's captions and check them, files included, with the audio description
-    and every section of `SECTIONS` (no files written)."""
+    and every section of `SECTIONS` (no files written). `stale`: the runner's decision
+    whether the subtitles and describe stages are current."""
     cs = store.load(film)
     if cs is None:
         raise StageOrderError(film.id, "qc", "captions (run: casefilm subtitles " + film.id + ")")
@@ -104,7 +110,7 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
     vtt = paths["vtt"].read_text(encoding="utf-8") if paths["vtt"].exists() else None
     findings, rows, points = check(cs, p, vtt, player_href(film), files=paths)
     s = i18n.strings("qc", cs.language)
-    ad, ad_error = ad_qc.safe_evaluate(film)
+    ad, ad_error = ad_qc.safe_evaluate(film, stale(film, "describe", frozenset()))
     ad_items = ad_qc.checklist(film, ad, i18n.strings("descriptions", cs.language))
     sections = [sec for contribute in SECTIONS if (sec := contribute(film, cs.language))]
     return QCResult(
@@ -117,8 +123,16 @@ def evaluate(film: Film, profile_name: str | None = None) -> QCResult:
         cues=rows,
         checklist=(checklist(cs, findings, film, approval.valid(film) is not None, s)
                    + ad_items + [c for sec in sections for c in sec.checklist]),
-        stale=staleness(film, cs), audio_description=ad, audio_description_error=ad_error,
+        stale=caption_staleness(film, stale), audio_description=ad, audio_description_error=ad_error,
         sections=sections)
+
+
+def caption_staleness(film: Film, stale: Staleness) -> str | None:
+    """Why the captions lag behind their inputs (the current transcript, the programme,
+    the profile), None when they do not; a sign-off itself does not count."""
+    why = stale(film, "subtitles", frozenset({"approval"}))
+    return None if why is None else (f"the captions are not up to date ({why}); "
+                                     f"run: casefilm subtitles {film.id}")
 
 
 def report_paths(film: Film) -> tuple[Path, Path]:

@@ -1,5 +1,6 @@
 """A film's accessibility lines in `casefilm status`: one function per line group in
-`CONTRIBUTORS` (a feature adds its own with one line), each `film -> list[str]`."""
+`CONTRIBUTORS` (a feature adds its own with one line), each `(film, stale) -> list[str]`
+(`stale`: the runner's decision whether a stage is current, `qc.Staleness`)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,15 @@ from ..captions import store as caption_store
 from ..delivery.signlang_qc import status_lines as sign_language_lines
 from ..descriptions import store as description_store
 from ..descriptions.build import load_track
-from ..descriptions.qc import staleness as ad_staleness
 from ..errors import CasefilmError
 from ..workspace import Film
 from . import approval
+from .qc import Staleness
 
 LABEL = 11  # width of the first column, aligned with the stage names
 
 
-def caption_lines(film: Film) -> list[str]:
+def caption_lines(film: Film, stale: Staleness) -> list[str]:
     """One line: captions approved (by whom, when), sign-off void (why), or not approved."""
     label = f"{'captions':<{LABEL}}"
     try:
@@ -33,7 +34,7 @@ def caption_lines(film: Film) -> list[str]:
     return [f"{label}approved by {a.reviewer} at {a.approved_at} (profile {a.profile})"]
 
 
-def description_lines(film: Film) -> list[str]:
+def description_lines(film: Film, stale: Staleness) -> list[str]:
     """One line: no description / not voiced yet or stale / counts, voices, fit, sign-off."""
     label = f"{'AD':<{LABEL}}"  # audio description
     try:
@@ -44,7 +45,7 @@ def description_lines(film: Film) -> list[str]:
         return []
     track = load_track(film)
     n = len(descs.descriptions)
-    if ad_staleness(film, track):
+    if track is None or stale(film, "describe", frozenset()):
         return [f"{label}{n} descriptions, not voiced and mixed as they are now "
                 f"(casefilm describe {film.id})"]
     ps = track.descriptions
@@ -61,11 +62,11 @@ def description_lines(film: Film) -> list[str]:
             f"dBTP; {signed}"]
 
 
-StatusContributor = Callable[[Film], list[str]]
+StatusContributor = Callable[[Film, Staleness], list[str]]
 # `casefilm status` shows these in order below the stages; a feature adds its function here
 CONTRIBUTORS: list[StatusContributor] = [caption_lines, description_lines, sign_language_lines]
 
 
-def lines(film: Film) -> list[str]:
+def lines(film: Film, stale: Staleness) -> list[str]:
     """Every contributor's lines for `film`."""
-    return [line for contribute in CONTRIBUTORS for line in contribute(film)]
+    return [line for contribute in CONTRIBUTORS for line in contribute(film, stale)]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..captions import store
 from ..errors import InputError, QCFailed, StageOrderError
 from ..workspace import Film
-from ..captions import store
 from . import approval, qc as qcmod
 
 
@@ -27,14 +27,16 @@ class QCOutcome:
             raise QCFailed(self.film, len(hard), rules, self.html)
 
 
-def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None) -> QCOutcome:
+def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None, *,
+       stale: qcmod.Staleness) -> QCOutcome:
     """Check the captions (and the rest of the report), write qc.html/qc.json; with
     `reviewer`, record a sign-off.
 
     A sign-off is refused (nothing recorded) while a hard limit is broken (QCFailed) or while
-    the captions lag behind the current transcript (StageOrderError).
+    the captions or the audio description lag behind their inputs (StageOrderError), as
+    `stale` (the runner's decision, `pipeline.runner.why_stale`) says.
     """
-    result = qcmod.evaluate(film, profile_name)
+    result = qcmod.evaluate(film, profile_name, stale=stale)
     outcome = QCOutcome(film.id, result, *qcmod.write(film, result))
     if reviewer is None:
         return outcome
@@ -59,6 +61,6 @@ def qc(film: Film, profile_name: str | None = None, reviewer: str | None = None)
                                                            "passing_share"}),
                         cs.provenance.transcript_revision if cs else None,
                         cs.provenance.transcript_status if cs else None)
-    result = qcmod.evaluate(film, profile_name)  # the report now shows the sign-off
+    result = qcmod.evaluate(film, profile_name, stale=stale)  # the report now shows the sign-off
     outcome = QCOutcome(film.id, result, *qcmod.write(film, result), approval=a)
     return outcome

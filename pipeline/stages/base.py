@@ -5,10 +5,11 @@ and parameters (what the record compares), plus `Plan.data`, the typed inputs pl
 loaded on the way (the Programme, the effective caption profile, the transcript path …).
 It raises `pipeline.errors.Pending` when an input does not exist yet.
 `check_settings(film)` and `check_files(film)` (optional) say what the stage checks before
-any work (`pipeline.preflight` calls them). `run(ctx, plan) -> Result` does the work with the plan it was planned with, so it never
-loads or computes those inputs a second time, and returns the files it produced. The runner
-plans each stage right before it runs it, compares the plan with the stage's last record to
-decide done / stale / pending, and writes the new record.
+any work (`pipeline.preflight` calls them). `run(ctx, plan) -> Result` does the work with
+the plan it was planned with, so it never loads or computes those inputs a second time,
+and returns the files it produced. The runner plans each stage right before it runs it,
+compares the plan with the stage's last record to decide done / stale / pending, and
+writes the new record.
 
 A stage defines its own small frozen dataclass for `Plan.data` (e.g. `SubtitlesInputs`)
 and annotates `plan` and `run` with `Plan[ThatType]`.
