@@ -163,6 +163,9 @@ def test_demo_catalogue_compares_two_films(demo):
     index = (demo / "exports" / "catalogue" / "index.html").read_text(encoding="utf-8")
     assert index.count('class="film-card"') == 2
     assert "data-sector='[\"pflege\"]'" in index and "data-sector='[\"handwerk\"]'" in index
+    # only the first film has an interpreter: one DGS badge, and a DGS filter
+    assert index.count('data-badge="sign-language"') == 1
+    assert 'value="sign_language"' in index
     assert (demo / "exports" / "catalogue" / "compare.html").is_file()
     assert "nothing to do" in casefilm(demo, "catalogue", check=True).stdout
 

@@ -177,6 +177,15 @@ def test_rebuilt_only_when_its_inputs_change(tmp_path):
     assert third["offset_ms"] == 2000 and "sign language: rendition encoded" in run.stderr
     cache = ws / ".casefilm" / "cache" / FILM / "dgs-renditions"
     assert [d.name for d in cache.iterdir()] == [third["encode_key"]]  # the old one pruned
+    # the QC report knows when the export no longer matches film.yaml (here: a new crop)
+    from pipeline.delivery import signlang_qc
+    from pipeline.workspace import Workspace
+
+    assert signlang_qc.evaluate(Workspace(ws).film(FILM)).stale is None
+    set_sign_language(ws, FILM, {"file": "raw/dgs.mp4", "offset": 2,
+                                 "crop": {"x": 0, "y": 0, "width": 320, "height": 360}})
+    rep = signlang_qc.evaluate(Workspace(ws).film(FILM))
+    assert rep.stale and rep.measured == "recording" and (rep.width, rep.height) == (320, 360)
     # no interpreter any more: its files leave the export
     set_sign_language(ws, FILM, None)
     casefilm(ws, "export", FILM, check=True)

@@ -84,6 +84,7 @@ def entry(film: Film, t: Transcript | None) -> FilmEntry:
         captions=ex.captions.status if ex.captions else None,  # type: ignore[arg-type]
         audio_description=ex.descriptions is not None,
         ad_draft=bool(ex.descriptions and ex.descriptions.draft),
+        sign_language=ex.sign_language is not None,
         chapters=chapters, goals=goals, case=m.case,
         transcript_revision=None if t is None else t.revision,
         transcript_reviewed=t is not None and t.provenance.status == "reviewed")

@@ -48,6 +48,7 @@ class FilmEntry(Strict):
     captions: CaptionState | None  # None: the package has no captions
     audio_description: bool
     ad_draft: bool  # the description's voices include an unaccepted synthetic draft
+    sign_language: bool = False  # a DGS interpreter (manifest.json `sign_language`)
     chapters: list[ChapterInfo] = Field(default_factory=list)
     goals: list[Goal] = Field(default_factory=list)
     case: Case = Field(default_factory=Case)
@@ -63,6 +64,8 @@ class FilmEntry(Strict):
             out.append("captions_reviewed")
         if self.audio_description:
             out.append("audio_description")
+        if self.sign_language:
+            out.append("sign_language")
         if self.chapters:
             out.append("chapters")
         return out

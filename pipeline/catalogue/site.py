@@ -226,7 +226,8 @@ def _filters(entries: list[FilmEntry], s: dict[str, str]) -> list[dict]:
     for e in entries:
         for g in e.goals:
             goals.setdefault(g.id, g.text)
-    features = [k for k in ("captions", "captions_reviewed", "audio_description", "chapters")
+    features = [k for k in ("captions", "captions_reviewed", "audio_description",
+                                 "sign_language", "chapters")
                 if any(k in e.features() for e in entries)]
     groups = [
         ("sector", s["filter_sector"], [(k, s[f"sector_{k}"]) for k in sectors]),

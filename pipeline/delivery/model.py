@@ -29,6 +29,7 @@ from .. import ffmpeg
 from ..captions import LiveProvenance
 from ..fsutil import sha256_json
 from ..audio.loudness import Loudness, LoudnormReport  # noqa: F401  (part of the manifest)
+from ..manifest.sign_language import Crop
 from ..models import Ms, Strict
 from .ladder import AUDIO_KBPS, CRF, Rung
 
@@ -394,6 +395,7 @@ class SignLanguageSummary(Strict):
     keyframe_interval_s: float
     codecs: str
     offset_ms: Ms  # programme time where the interpreter starts (film.yaml sign_language.offset)
+    crop: Crop | None = None  # film.yaml sign_language.crop (recording pixels)
     covers_from_ms: Ms
     covers_to_ms: Ms  # end of the interpreter in programme time (at most the programme's end)
     programme_ms: Ms

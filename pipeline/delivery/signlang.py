@@ -39,11 +39,10 @@ from .. import ffmpeg
 from ..fsutil import TMP_PREFIX, sha256_bytes, sha256_file, sha256_json, write_text
 from ..manifest.sign_language import (BITV_MIN_HEIGHT, BITV_MIN_WIDTH, HLS_DIR, LANGUAGE,
                                       Crop, meets_bitv, rendition_mp4)
-from ..models import MediaInfo, Ms, Programme, Strict, utcnow
+from ..models import Ms, Programme, Strict, utcnow
 from ..workspace import Film
-from . import encode, hls, ladder, mp4box
+from . import encode, hls, ladder, mp4box, signlang_check
 from .model import Segment, SignLanguageSummary
-from .signlang_check import display_size, probe_recording
 
 if TYPE_CHECKING:
     from .package import ExportJob
@@ -130,20 +129,20 @@ def x264_options(spec: SignEncodeSpec) -> dict[str, str]:
     return opts
 
 
-def spec_for(film: Film, programme: Programme, info: MediaInfo | None = None) -> SignEncodeSpec | None:
-    """The encode for the film's `sign_language:` (None: it has none). `info`: the probed
-    recording, when the caller has it."""
+def spec_for(film: Film, programme: Programme) -> SignEncodeSpec | None:
+    """The encode for the film's `sign_language:` (None: it has none)."""
     sl = film.manifest.sign_language
     if sl is None:
         return None
-    info = info or probe_recording(film, sl)
-    w, h = (sl.crop.width, sl.crop.height) if sl.crop else display_size(info)
+    info = signlang_check.probe_recording(film, sl)
+    w, h = (sl.crop.width, sl.crop.height) if sl.crop else signlang_check.display_size(info)
     fps = info.video.fps or 25.0  # type: ignore[union-attr]
     return SignEncodeSpec(
         recording=str(film.resolve_media(sl.file)),
         recording_sha256=film.ws.digests.digest(film.resolve_media(sl.file)),
         offset_ms=sl.offset, crop=sl.crop, src_width=w, src_height=h, src_fps=fps,
-        recording_ms=info.duration_ms, programme_ms=programme.duration_ms, rung=rung_for(w, h, fps), ffmpeg=ffmpeg.version())
+        recording_ms=signlang_check.recording_ms(info), programme_ms=programme.duration_ms,
+        rung=rung_for(w, h, fps), ffmpeg=ffmpeg.version())
 
 
 def encode_graph(spec: SignEncodeSpec, out: Path):
@@ -268,6 +267,7 @@ def step(job: "ExportJob") -> None:
         mp4=mp4_rel, hls=f"{HLS_DIR}/index.m3u8", width=meta.width, height=meta.height,
         fps=meta.fps, duration_ms=meta.duration_ms, size=size, average_bps=meta.average_bps,
         keyframe_interval_s=KEYFRAME_SECONDS, codecs=meta.codecs, offset_ms=spec.offset_ms,
+        crop=spec.crop,
         covers_from_ms=spec.offset_ms,
         covers_to_ms=min(spec.offset_ms + spec.recording_ms, spec.programme_ms),
         programme_ms=spec.programme_ms, meets_bitv=meets_bitv(meta.width, meta.height, meta.fps),

@@ -49,6 +49,11 @@ def display_size(info: MediaInfo) -> tuple[int, int]:
     return (v.height, v.width) if v.rotation in (90, 270) else (v.width, v.height)
 
 
+def recording_ms(info: MediaInfo) -> int:
+    """Length of the recording's video (the file's length when the stream has none)."""
+    return (info.video.duration_ms if info.video else None) or info.duration_ms
+
+
 def programme_duration_ms(film: Film) -> int | None:
     """The programme's length: ingest's result, else the master's, else the sources' sum
     (None when a file cannot be probed; ingest reports that one)."""

@@ -68,7 +68,8 @@ class SignLanguageReport(Strict):
     crop: Crop | None = None
     rendition: str | None = None  # export path of the MP4, when exported
     rendition_size: int | None = None
-    stale: str | None = None  # why the export's rendition does not match film.yaml
+    # why the export's rendition does not match film.yaml (recording, offset, crop)
+    stale: str | None = None
     findings: list[Finding]
     summary: Summary
 
@@ -149,7 +150,8 @@ def _stale(film: Film, sl: SignLanguageSettings, rec_sha: str, mp4: Path) -> str
             (film.export_dir / "manifest.json").read_text(encoding="utf-8")).sign_language
     except (OSError, ValueError):
         ref = None
-    if ref is None or ref.recording_sha256 != rec_sha or ref.offset_ms != sl.offset:
+    made_from = (ref.recording_sha256, ref.offset_ms, ref.crop) if ref else None
+    if made_from != (rec_sha, sl.offset, sl.crop):
         return s["stale_changed"].format(film=film.id)
     return None
 
@@ -173,7 +175,7 @@ def evaluate(film: Film) -> SignLanguageReport | None:
     rec_fps = info.video.fps or 0.0  # type: ignore[union-attr]
     rec_sha = film.ws.digests.digest(check.recording_path(film, sl))
     programme = check.programme_duration_ms(film)
-    end = sl.offset + info.duration_ms
+    end = sl.offset + check.recording_ms(info)
     mp4_rel = rendition_mp4(film.id)
     mp4 = film.export_dir / mp4_rel
     stale = _stale(film, sl, rec_sha, mp4)
@@ -186,7 +188,7 @@ def evaluate(film: Film) -> SignLanguageReport | None:
     rep = SignLanguageReport(
         file=str(sl.file), measured=measured, width=w, height=h, fps=fps,
         meets_bitv=meets_bitv(w, h, fps),
-        recording_ms=info.duration_ms, offset_ms=sl.offset, programme_ms=programme,
+        recording_ms=check.recording_ms(info), offset_ms=sl.offset, programme_ms=programme,
         covers_from_ms=sl.offset, covers_to_ms=min(end, programme) if programme else end,
         crop=sl.crop, rendition=None if stale else mp4_rel,
         rendition_size=None if stale else mp4.stat().st_size, stale=stale,
@@ -226,8 +228,11 @@ def checklist(film: Film, rep: SignLanguageReport) -> list[ChecklistItem]:
     ]
 
 
-def status_lines(film: Film) -> list[str]:
-    """The DGS line of `casefilm status` (none for a film without an interpreter)."""
+def status_lines(film: Film, stale: object = None) -> list[str]:
+    """The DGS line of `casefilm status` (none for a film without an interpreter). `stale`
+    (the sign-off's `Staleness`) is not consulted: whether the delivered rendition matches
+    film.yaml is read from its own provenance in manifest.json (recording digest, offset,
+    crop), a narrower question than whether the whole export stage is current."""
     label = f"{'DGS':<11}"  # aligned with the stage names
     try:
         if film.manifest.sign_language is None:
@@ -237,8 +242,9 @@ def status_lines(film: Film) -> list[str]:
         return [f"{label}invalid: {e.line()}"]
     assert rep is not None
     bitv = "meets BITV" if rep.meets_bitv else "BELOW BITV 320x240 / 25 fps"
-    where = (f"interpreter {timecode.short(rep.covers_from_ms)}–{timecode.short(rep.covers_to_ms)}"
-             f" of {timecode.short(rep.programme_ms) if rep.programme_ms else '?'}")
+    end = timecode.short(rep.programme_ms) if rep.programme_ms else "?"
+    where = (f"interpreter {timecode.short(rep.covers_from_ms)}–"
+             f"{timecode.short(rep.covers_to_ms)} of {end}")
     state = (f"not exported as film.yaml says (casefilm export {film.id})" if rep.stale
              else f"exported {rep.rendition}")
     return [f"{label}{rep.measured} {rep.width}x{rep.height} {rep.fps:g} fps ({bitv}); "
