@@ -105,6 +105,15 @@ def read_json(path: Path, model: type[M], what: str = "JSON") -> M:
         raise ManifestError(path, "", f"not a {what} file: {e}") from None
 
 
+def read_cached(path: Path, model: type[M]) -> M | None:
+    """A cache entry casefilm wrote (an encode's meta.json …) read as `model`; None when it
+    is missing, unreadable or of another version, so the caller makes it anew."""
+    try:
+        return model.model_validate_json(Path(path).read_text(encoding="utf-8"))
+    except (ValueError, OSError):  # pydantic's ValidationError is a ValueError
+        return None
+
+
 def copy_atomic(src: Path, final: Path) -> Path:
     """Hard-link (cheap, same content) or copy `src` to `final`, atomically. Nothing to do
     when `final` already is `src` (the same inode: rename(2) would be a no-op)."""

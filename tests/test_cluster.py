@@ -5,7 +5,6 @@ worker has one thread, two worker processes in all."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal

@@ -15,7 +15,6 @@ what the site is made of.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .. import i18n, timecode, transcripts
 from ..didactics import ChapterSet, load_chapters

@@ -26,10 +26,9 @@ import shutil
 from pathlib import Path
 
 import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
-from pydantic import ValidationError
 
 from .. import ffmpeg
-from ..fsutil import TMP_PREFIX, sha256_file, write_text
+from ..fsutil import TMP_PREFIX, read_cached, sha256_file, write_text
 from ..models import utcnow
 from ..audio import loudness
 from . import encode, ladder
@@ -39,20 +38,12 @@ AUDIO_FILE = "audio-ad.m4a"
 HLS_DIR = "hls"
 
 
-def _load(meta: Path) -> EncodedAd | None:
-    if not meta.is_file():
-        return None
-    try:
-        return EncodedAd.model_validate_json(meta.read_text(encoding="utf-8"))
-    except (ValidationError, ValueError, OSError):
-        return None
-
 
 def encode_ad(spec: AdEncodeSpec, title: str, cache_root: Path,
               report=lambda m: None) -> tuple[Path, EncodedAd, bool, list[str]]:
     """(directory, meta, reused, notes) of the AD track for `spec`, made when missing."""
     final = cache_root / spec.key
-    done = _load(final / "meta.json")
+    done = read_cached(final / "meta.json", EncodedAd)
     if done is not None:
         return final, done, True, []
     cache_root.mkdir(parents=True, exist_ok=True)

@@ -29,11 +29,10 @@ from pathlib import Path
 
 import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
 from ffmpeg.nodes import FilterableStream, OutputStream
-from pydantic import ValidationError
 
 from .. import ffmpeg
 from ..errors import ToolError
-from ..fsutil import TMP_PREFIX, sha256_bytes, sha256_file, write_text
+from ..fsutil import TMP_PREFIX, read_cached, sha256_bytes, sha256_file, write_text
 from ..models import utcnow
 from ..audio import PCM_OPTIONS, loudness
 from . import ladder, mp4box, pictures
@@ -196,12 +195,7 @@ def hls_audio(root: Path, hls_dir: str, digests: dict[str, str]) -> HlsAudio:
 
 def load(meta_path: Path) -> EncodeResult | None:
     """A cache directory's meta.json, or None when it is absent or not of this version."""
-    if not meta_path.is_file():
-        return None
-    try:
-        return EncodeResult.model_validate_json(meta_path.read_text(encoding="utf-8"))
-    except (ValidationError, ValueError, OSError):
-        return None
+    return read_cached(meta_path, EncodeResult)
 
 
 def encode(spec: EncodeSpec, cache_root: Path, report=lambda m: None) -> Encoded:

@@ -33,10 +33,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
-from pydantic import ValidationError
 
 from .. import ffmpeg
-from ..fsutil import TMP_PREFIX, sha256_bytes, sha256_file, sha256_json, write_text
+from ..fsutil import TMP_PREFIX, read_cached, sha256_bytes, sha256_file, sha256_json, write_text
 from ..manifest.sign_language import (BITV_MIN_HEIGHT, BITV_MIN_WIDTH, HLS_DIR, LANGUAGE,
                                       Crop, meets_bitv, rendition_mp4)
 from ..models import Ms, Programme, Strict, utcnow
@@ -162,20 +161,12 @@ def encode_graph(spec: SignEncodeSpec, out: Path):
                     map_metadata=-1, movflags="+faststart", **x264_options(spec))
 
 
-def _load(meta: Path) -> EncodedSign | None:
-    if not meta.is_file():
-        return None
-    try:
-        return EncodedSign.model_validate_json(meta.read_text(encoding="utf-8"))
-    except (ValidationError, ValueError, OSError):
-        return None
-
 
 def encode_sign(spec: SignEncodeSpec, cache_root: Path) -> tuple[Path, EncodedSign, bool]:
     """(directory, meta, reused) of the rendition for `spec`, made when missing; older
     renditions of the film are removed."""
     final = cache_root / spec.key
-    done = _load(final / "meta.json")
+    done = read_cached(final / "meta.json", EncodedSign)
     if done is not None:
         return final, done, True
     cache_root.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,6 @@ the opening chapter. Key quotes move the same way (dropped, with a note, when no
 
 from __future__ import annotations
 
-import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from ..captions import store
 from ..errors import InputError, QCFailed, StageOrderError
-from ..qc import Finding
 from ..workspace import Film
 from . import approval, qc as qcmod
 
