@@ -1,6 +1,7 @@
 """Long recordings: a 20-minute recording (speech repeated over silence) transcribed in
-chunks cut at silences with the real tiny.en through faster-whisper; a run killed with
-`kill -9` mid-way resumes from the last finished chunk with the uninterrupted transcript."""
+chunks cut at silences with casefilm's defaults (openai-whisper, the bundled Whisper base,
+float32); a run killed with `kill -9` mid-way resumes from the last finished chunk with
+the uninterrupted transcript, word for word and time for time."""
 
 from __future__ import annotations
 
@@ -31,14 +32,15 @@ def make_ws(root: Path, film: rm.Film) -> Path:
     (ws / "projects/f/raw/long.mp4").write_bytes(film.clip.read_bytes())
     write_film(ws, "f", {"title": "T", "language": "en",
                          "sources": [{"id": "s", "file": "raw/long.mp4"}],
-                         "transcript": {"temperature": 0.0, "backend": "faster-whisper",
-                                        "model": str(rm.model_dir()), "chunk_s": 300}})
+                         "transcript": {"chunk_s": 300}})  # everything else: defaults
     return ws
 
 
 @pytest.mark.slow
-def test_long_recording_chunks_and_resume_after_kill(tmp_path, long_film):
+def test_long_recording_chunks_and_resume_after_kill(tmp_path, long_film, bundled_cache,
+                                                     monkeypatch):
     assert long_film.duration_ms >= 20 * 60 * 1000
+    monkeypatch.setenv("XDG_CACHE_HOME", str(bundled_cache))  # the default model, offline
     ws = make_ws(tmp_path / "a", long_film)
     casefilm(ws, "ingest", "f", check=True)
     wav = ws / ".casefilm/cache/f/asr.wav"
@@ -53,8 +55,9 @@ def test_long_recording_chunks_and_resume_after_kill(tmp_path, long_film):
     whole = transcripts.read(ws / "projects/f/transcript/asr.json")
     assert whole.provenance.parameters["chunks"] == 4
     assert not (ws / ".casefilm/cache/f/asr-chunks").exists()  # cleared once written
+    assert whole.provenance.model == "base (bundled)"
     said = " ".join(s.text for s in long_film.sentences)
-    # isolated sentences decoded by int8 tiny.en: accuracy is checked in test_asr_real.py
+    # isolated sentences: accuracy is checked in test_asr_real.py and test_asr_de.py
     assert rm.wer(said, " ".join(s.text for s in whole.segments)) <= 0.3
     for q in long_film.quiet(1000):
         assert not [w for w in whole.words if q.start + 100 < w.start < q.end - 100]
