@@ -65,6 +65,38 @@ def atomic_dir(final: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
+def cache_entry(final: Path, prune: bool = True) -> Iterator[Path]:
+    """Yield an empty temporary directory beside `final` (a cache entry named by its key);
+    on success it replaces `final` (an older, incomplete or unreadable one included) and,
+    with `prune`, every other finished entry of that cache folder is removed
+    (`prune_cache`: a cache keeps the current entry only). On failure nothing of it is
+    left."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f"{TMP_PREFIX}{final.name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        yield tmp
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if prune:
+        prune_cache(final.parent, keep=final.name)
+
+
+def prune_cache(root: Path, keep: str) -> None:
+    """Remove the finished entries of the cache folder `root` other than `keep`. `.tmp-`
+    directories belong to running or killed work; the runner sweeps those of killed ones."""
+    for d in Path(root).iterdir():
+        if d.is_dir() and d.name != keep and not d.name.startswith(TMP_PREFIX):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def atomic_text(final: Path) -> Iterator[io.TextIOBase]:
     """Open a text stream whose content appears at `final` only if the block succeeds."""
     with atomic_path(final) as tmp:

@@ -21,14 +21,12 @@ video encode.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
 
 from .. import ffmpeg
-from ..fsutil import TMP_PREFIX, read_cached, sha256_file, write_text
+from ..fsutil import cache_entry, read_cached, sha256_file, write_text
 from ..models import utcnow
 from ..audio import loudness
 from . import encode, ladder
@@ -46,23 +44,10 @@ def encode_ad(spec: AdEncodeSpec, title: str, cache_root: Path,
     done = read_cached(final / "meta.json", EncodedAd)
     if done is not None:
         return final, done, True, []
-    cache_root.mkdir(parents=True, exist_ok=True)
-    tmp = cache_root / f"{TMP_PREFIX}{spec.key}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
     notes: list[str] = []
-    try:
+    with cache_entry(final) as tmp:  # older AD encodes of this film are removed
         result = _encode_into(spec, title, tmp, report, notes)
         write_text(tmp / "meta.json", result.model_dump_json(indent=2) + "\n")
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    for d in cache_root.iterdir():  # older AD encodes of this film
-        if d.is_dir() and d.name != spec.key and not d.name.startswith(TMP_PREFIX):
-            shutil.rmtree(d, ignore_errors=True)
     return final, result, False, notes
 
 

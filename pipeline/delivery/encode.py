@@ -32,7 +32,7 @@ from ffmpeg.nodes import FilterableStream, OutputStream
 
 from .. import ffmpeg
 from ..errors import ToolError
-from ..fsutil import TMP_PREFIX, read_cached, sha256_bytes, sha256_file, write_text
+from ..fsutil import TMP_PREFIX, cache_entry, read_cached, sha256_bytes, sha256_file, write_text
 from ..models import utcnow
 from ..audio import PCM_OPTIONS, loudness
 from . import ladder, mp4box, pictures
@@ -204,19 +204,10 @@ def encode(spec: EncodeSpec, cache_root: Path, report=lambda m: None) -> Encoded
     done = load(final / "meta.json")
     if done is not None:
         return Encoded(final, done, reused=True)
-    cache_root.mkdir(parents=True, exist_ok=True)
-    tmp = cache_root / f"{TMP_PREFIX}{spec.key}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+    # other ladders stay until the export is finished (`package.finish` prunes them)
+    with cache_entry(final, prune=False) as tmp:
         result, notes = _encode_into(spec, tmp, report)
         write_text(tmp / "meta.json", result.model_dump_json(indent=2) + "\n")
-        if final.exists():  # an older, incomplete or unreadable directory: replace it
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return Encoded(final, result, reused=False, notes=notes)
 
 

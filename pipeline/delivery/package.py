@@ -469,7 +469,7 @@ def finish(job: ExportJob) -> ExportResult:
         artifacts=job.out.artifacts(film.ws.digests) + _listed_lms(root))
     fsutil.write_json(root / "manifest.json", manifest.model_dump(mode="json"))
     _remove_stale(root, set(job.out.files) | {"manifest.json"})
-    _prune_cache(film.cache_dir / "renditions", keep=job.spec.key)
+    fsutil.prune_cache(film.cache_dir / "renditions", keep=job.spec.key)  # a ladder is large
     if ad is None:  # the film no longer has an audio description
         shutil.rmtree(film.cache_dir / AD_CACHE, ignore_errors=True)
     outputs = [root / rel for rel in job.out.files] + [root / "manifest.json"]
@@ -617,14 +617,6 @@ def _poster_at(film: Film, spec: EncodeSpec, at_ms: int) -> Path:
         with atomic_path(path) as tmp:
             ffmpeg.run_graph(pictures.still_graph(spec.media, at_ms, pw, ph, tmp))
     return path
-
-
-def _prune_cache(renditions: Path, keep: str) -> None:
-    """Remove finished encodes other than `keep` (a 1080p ladder is large). `.tmp-` dirs
-    belong to running or killed exports; the runner sweeps those of killed ones."""
-    for d in renditions.iterdir():
-        if d.is_dir() and d.name != keep and not d.name.startswith(fsutil.TMP_PREFIX):
-            shutil.rmtree(d, ignore_errors=True)
 
 
 # what other commands write into exports/<film>/ and an export must leave alone: the paper

@@ -26,7 +26,6 @@ depend on any of it.
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING
 import ffmpeg as ffmpeg_python  # ffmpeg-python (graph building), not pipeline.ffmpeg
 
 from .. import ffmpeg
-from ..fsutil import TMP_PREFIX, read_cached, sha256_bytes, sha256_file, sha256_json, write_text
+from ..fsutil import cache_entry, read_cached, sha256_bytes, sha256_file, sha256_json, write_text
 from ..manifest.sign_language import (BITV_MIN_HEIGHT, BITV_MIN_WIDTH, HLS_DIR, LANGUAGE,
                                       Crop, meets_bitv, rendition_mp4)
 from ..models import Ms, Programme, Strict, utcnow
@@ -169,22 +168,9 @@ def encode_sign(spec: SignEncodeSpec, cache_root: Path) -> tuple[Path, EncodedSi
     done = read_cached(final / "meta.json", EncodedSign)
     if done is not None:
         return final, done, True
-    cache_root.mkdir(parents=True, exist_ok=True)
-    tmp = cache_root / f"{TMP_PREFIX}{spec.key}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+    with cache_entry(final) as tmp:
         result = _encode_into(spec, tmp)
         write_text(tmp / "meta.json", result.model_dump_json(indent=2) + "\n")
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    for d in cache_root.iterdir():
-        if d.is_dir() and d.name != spec.key and not d.name.startswith(TMP_PREFIX):
-            shutil.rmtree(d, ignore_errors=True)
     return final, result, False
 
 
